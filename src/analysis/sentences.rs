@@ -1,0 +1,534 @@
+//! Sentence splitting for news articles and speeches, with recognition of
+//! the boilerplate lines that scraped web pages carry.
+//!
+//! ```
+//! use stance::analysis::{split_document, SegmentKind};
+//!
+//! let doc = "Talks Resume\n\nGen. Smith met U.N. envoys at 11:05 p.m. on Friday. \
+//!            \"We will respond,\" he said. Prices rose 3.5 per cent.\n\nLeave a Comment";
+//! let segs = split_document(doc);
+//! let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+//! assert_eq!(texts, [
+//!     "Talks Resume",
+//!     "Gen. Smith met U.N. envoys at 11:05 p.m. on Friday.",
+//!     "\"We will respond,\" he said.",
+//!     "Prices rose 3.5 per cent.",
+//!     "Leave a Comment",
+//! ]);
+//! assert_eq!(segs[4].kind, SegmentKind::Boilerplate);
+//! ```
+
+use serde::Serialize;
+
+/// What a segment of a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SegmentKind {
+    /// A sentence or a headline: scored.
+    Sentence,
+    /// Web-page furniture ("Previous Article", "Leave a Comment", share and
+    /// subscribe lines, links to other articles): left out of scoring and
+    /// counted.
+    Boilerplate,
+}
+
+/// One sentence (or boilerplate line) of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    /// The text, with its internal whitespace collapsed to single spaces.
+    pub text: String,
+    /// Sentence or boilerplate.
+    pub kind: SegmentKind,
+    /// 1-based line of the document where the segment starts.
+    pub line: usize,
+}
+
+/// Titles and abbreviations that are always followed by more of the same
+/// sentence.
+const ALWAYS_ABBREV: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Gov", "Sen", "Rep", "Prof", "Adm", "Capt", "Sgt",
+    "Maj", "Brig", "Cmdr", "Rev", "Hon", "St", "Mt", "Ft", "Pres", "Amb", "Sec", "Gens", "Cpl",
+    "Pvt", "vs", "v", "cf", "Messrs", "Mme", "Sens", "Reps", "Supt", "Insp",
+];
+
+/// Abbreviations that never end a sentence when a number follows
+/// ("Jan. 5", "No. 3", "Art. 51").
+const NUMBER_ABBREV: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
+    "Nos", "Art", "Arts", "Fig", "Vol", "para", "p", "pp", "Ch", "Sec",
+];
+
+/// Words that commonly start a sentence: after an ambiguous abbreviation
+/// ("U.S.", "p.m.", "etc.", "Inc.") a split is made only before one of these.
+const STARTERS: &[&str] = &[
+    "The", "He", "She", "It", "They", "We", "I", "But", "And", "In", "This", "That", "These",
+    "Those", "A", "An", "On", "At", "Its", "His", "Her", "Their", "There", "As", "If", "When",
+    "While", "After", "Before", "Since", "So", "Yet", "Still", "However", "Meanwhile", "For",
+    "Our", "What", "Why", "How", "Who", "Some", "Many", "Both", "Each", "Such", "Also", "Earlier",
+    "Later", "Today", "Yesterday", "Mr.", "Mrs.", "Ms.", "Dr.", "Officials", "Analysts", "Asked",
+    "According", "Under", "With", "Without", "Moscow", "Washington", "Beijing", "Kyiv",
+];
+
+/// Ambiguous abbreviations: split after them only before a [`STARTERS`] word.
+const AMBIGUOUS_ABBREV: &[&str] = &[
+    "etc", "Inc", "Ltd", "Corp", "Co", "Jr", "Sr", "Bros", "approx", "est", "al",
+];
+
+/// Lines that are web-page furniture, compared after lower-casing and
+/// trimming trailing punctuation.
+const BOILERPLATE_EXACT: &[&str] = &[
+    "previous article",
+    "next article",
+    "previous post",
+    "next post",
+    "previous story",
+    "next story",
+    "leave a comment",
+    "write a comment",
+    "leave a reply",
+    "post a comment",
+    "add a comment",
+    "comments",
+    "comment",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "tweet",
+    "print",
+    "email",
+    "subscribe",
+    "subscribe now",
+    "advertisement",
+    "sponsored",
+    "related",
+    "related articles",
+    "related posts",
+    "related stories",
+    "read more",
+    "read next",
+    "you may also like",
+    "you might also like",
+    "more from this author",
+    "continue reading",
+    "click here",
+    "sign up",
+    "log in",
+    "login",
+    "cancel reply",
+    "loading",
+    "skip to content",
+    "back to top",
+    "most read",
+    "trending",
+];
+
+/// Line prefixes that mark web-page furniture.
+const BOILERPLATE_PREFIX: &[&str] = &[
+    "share on ",
+    "share this ",
+    "share via ",
+    "subscribe to ",
+    "sign up for ",
+    "follow us ",
+    "click here",
+    "tags:",
+    "tagged:",
+    "filed under",
+    "posted in ",
+    "copyright ",
+    "©",
+    "read more:",
+    "related:",
+    "also read:",
+    "see also:",
+    "your email address will not be published",
+];
+
+/// Lines after which the next short line is the title of another article.
+const NAVIGATION: &[&str] = &[
+    "previous article",
+    "next article",
+    "previous post",
+    "next post",
+    "previous story",
+    "next story",
+    "read next",
+    "related",
+    "related articles",
+    "related posts",
+    "related stories",
+    "you may also like",
+    "you might also like",
+];
+
+fn normalised_line(line: &str) -> String {
+    line.trim()
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c == '»')
+        .trim()
+        .to_lowercase()
+}
+
+/// True if a whole line is web-page furniture.
+pub fn is_boilerplate_line(line: &str) -> bool {
+    let norm = normalised_line(line);
+    if norm.is_empty() {
+        return false;
+    }
+    BOILERPLATE_EXACT.contains(&norm.as_str())
+        || BOILERPLATE_PREFIX.iter().any(|p| norm.starts_with(p))
+        || norm.contains("all rights reserved")
+        || (norm.starts_with("share") && norm.split_whitespace().count() <= 4)
+}
+
+fn is_navigation_line(line: &str) -> bool {
+    NAVIGATION.contains(&normalised_line(line).as_str())
+}
+
+fn ends_sentence(line: &str) -> bool {
+    let t = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+    t.ends_with(['.', '!', '?', '…', ':'])
+}
+
+/// A wrapped line continues on the next one when it does not end a
+/// sentence and the next line starts in lower case or the line ends with a
+/// joining character.
+fn continues(prev: &str, next: &str) -> bool {
+    if ends_sentence(prev) {
+        return false;
+    }
+    let first = next.trim_start().chars().next();
+    first.is_some_and(|c| c.is_lowercase())
+        || prev.trim_end().ends_with([',', ';', '-', '–', '—', '('])
+}
+
+/// Splits a whole document into sentences and boilerplate lines.
+///
+/// Paragraphs are separated by blank lines. Inside a paragraph, a line
+/// break is a wrap (joined) when the line does not end a sentence and the
+/// next line starts in lower case; otherwise each line is its own block, so
+/// headlines and list items without a full stop stay separate.
+pub fn split_document(text: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut block = String::new();
+    let mut block_line = 0;
+    let mut after_navigation = false;
+
+    let flush = |block: &mut String, line: usize, out: &mut Vec<Segment>, nav: &mut bool| {
+        if block.is_empty() {
+            return;
+        }
+        let is_single_line_title = !ends_sentence(block) && block.chars().count() <= 200;
+        if is_boilerplate_line(block) || (*nav && is_single_line_title) {
+            *nav = is_navigation_line(block);
+            out.push(Segment {
+                text: collapse(block),
+                kind: SegmentKind::Boilerplate,
+                line,
+            });
+        } else {
+            *nav = false;
+            for s in split_sentences(block) {
+                out.push(Segment {
+                    text: s,
+                    kind: SegmentKind::Sentence,
+                    line,
+                });
+            }
+        }
+        block.clear();
+    };
+
+    let mut prev_line: Option<&str> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            flush(&mut block, block_line, &mut out, &mut after_navigation);
+            prev_line = None;
+            continue;
+        }
+        let join = prev_line.is_some_and(|p| continues(p, line));
+        if !join {
+            flush(&mut block, block_line, &mut out, &mut after_navigation);
+            block_line = i + 1;
+        } else if !block.ends_with(['-', '–', '—']) {
+            block.push(' ');
+        }
+        block.push_str(line);
+        prev_line = Some(line);
+    }
+    flush(&mut block, block_line, &mut out, &mut after_navigation);
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»')
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«')
+}
+
+/// Splits one paragraph into sentences.
+pub fn split_sentences(paragraph: &str) -> Vec<String> {
+    let text = collapse(paragraph);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let mut out = Vec::new();
+    let mut start = 0usize; // byte offset
+    let mut i = 0;
+    while i < n {
+        let c = chars[i].1;
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            i += 1;
+            continue;
+        }
+        // The run of terminators ("?!", "...") and closing quotes/brackets.
+        let term_start = i;
+        let mut j = i;
+        while j < n && matches!(chars[j].1, '.' | '!' | '?' | '…') {
+            j += 1;
+        }
+        let single_period = j - term_start == 1 && c == '.';
+        while j < n && is_closing(chars[j].1) {
+            j += 1;
+        }
+        if j >= n {
+            break;
+        }
+        if chars[j].1 != ' ' {
+            i = j.max(i + 1);
+            continue;
+        }
+        // Next word.
+        let next_start = j + 1;
+        let Some(&(_, next_c)) = chars.get(next_start) else {
+            break;
+        };
+        let mut k = next_start;
+        while k < n && is_opening(chars[k].1) {
+            k += 1;
+        }
+        let next_word_first = chars.get(k).map(|&(_, c)| c);
+        let starts_upper = next_word_first.is_some_and(|c| c.is_uppercase() || c.is_numeric())
+            || (is_opening(next_c) && next_word_first.is_some_and(|c| !c.is_lowercase()));
+        if !starts_upper {
+            i = j;
+            continue;
+        }
+        let next_word_end = (k..n).find(|&m| chars[m].1 == ' ').unwrap_or(n);
+        let next_word: String = chars[k..next_word_end].iter().map(|&(_, c)| c).collect();
+        let next_is_number = next_word_first.is_some_and(|c| c.is_numeric());
+
+        let split = if single_period {
+            let byte_dot = chars[term_start].0;
+            let word_start = text[..byte_dot].rfind(' ').map(|p| p + 1).unwrap_or(0);
+            let word = text[word_start..byte_dot].trim_start_matches(is_opening);
+            period_ends_sentence(word, &next_word, next_is_number)
+        } else {
+            true
+        };
+        if split {
+            let end_byte = chars[j].0;
+            let s = text[start..end_byte].trim();
+            if !s.is_empty() {
+                out.push(s.to_string());
+            }
+            start = chars[next_start].0;
+        }
+        i = j;
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
+
+/// Decides whether a period after `word` ends the sentence, given the next
+/// word (already known to start with an upper-case letter or a digit).
+fn period_ends_sentence(word: &str, next_word: &str, next_is_number: bool) -> bool {
+    if word.is_empty() {
+        return true;
+    }
+    if ALWAYS_ABBREV.contains(&word) {
+        return false;
+    }
+    if next_is_number && NUMBER_ABBREV.contains(&word) {
+        return false;
+    }
+    let mut letters = word.chars();
+    let first = letters.next();
+    // An initial: "J. Smith", "George W. Bush".
+    if letters.next().is_none() && first.is_some_and(|c| c.is_uppercase()) {
+        return false;
+    }
+    let is_starter = STARTERS.contains(&next_word.trim_end_matches([',', ':', ';']));
+    // Dotted initialisms ("U.S.", "U.N.", "p.m.", "e.g.") and ambiguous
+    // abbreviations end a sentence only before a typical sentence start.
+    if word.contains('.') || AMBIGUOUS_ABBREV.contains(&word) {
+        return is_starter;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(s: &str) -> Vec<String> {
+        split_sentences(s)
+    }
+
+    #[test]
+    fn titles_and_initials() {
+        assert_eq!(
+            sents("Gen. Mark Milley and Mr. Blinken spoke. George W. Bush did not."),
+            [
+                "Gen. Mark Milley and Mr. Blinken spoke.",
+                "George W. Bush did not."
+            ]
+        );
+    }
+
+    #[test]
+    fn dotted_initialisms() {
+        assert_eq!(
+            sents("The U.S. Navy sailed past. The U.N. Security Council met in the U.S. The vote failed."),
+            [
+                "The U.S. Navy sailed past.",
+                "The U.N. Security Council met in the U.S.",
+                "The vote failed."
+            ]
+        );
+    }
+
+    #[test]
+    fn times_dates_and_decimals() {
+        assert_eq!(
+            sents(
+                "The missile was launched at 11:05 p.m. Tuesday, on Jan. 5, and flew 3.5 km. It fell into the sea."
+            ),
+            [
+                "The missile was launched at 11:05 p.m. Tuesday, on Jan. 5, and flew 3.5 km.",
+                "It fell into the sea."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_after_full_stop() {
+        assert_eq!(
+            sents("He said: “We will not back down.” The ministry declined to comment."),
+            [
+                "He said: “We will not back down.”",
+                "The ministry declined to comment."
+            ]
+        );
+        assert_eq!(
+            sents("\"Any attack will be met with force!\" the envoy said. Talks resumed."),
+            [
+                "\"Any attack will be met with force!\" the envoy said.",
+                "Talks resumed."
+            ]
+        );
+    }
+
+    #[test]
+    fn ellipses_and_questions() {
+        assert_eq!(
+            sents("Is this a red line? Nobody knows... The talks continue… and go on."),
+            [
+                "Is this a red line?",
+                "Nobody knows...",
+                "The talks continue… and go on."
+            ]
+        );
+    }
+
+    #[test]
+    fn lowercase_after_period_does_not_split() {
+        assert_eq!(
+            sents("Troops (approx. two brigades) moved in."),
+            ["Troops (approx. two brigades) moved in."]
+        );
+    }
+
+    #[test]
+    fn numbered_articles_do_not_split() {
+        assert_eq!(
+            sents("Under Art. 51 of the Charter, No. 5 applies. It is clear."),
+            ["Under Art. 51 of the Charter, No. 5 applies.", "It is clear."]
+        );
+    }
+
+    #[test]
+    fn headline_and_paragraphs() {
+        let doc = "NATO Warns Moscow\nAnalysts say the risk is rising. Others disagree.\n\nA second paragraph";
+        let segs = split_document(doc);
+        let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "NATO Warns Moscow",
+                "Analysts say the risk is rising.",
+                "Others disagree.",
+                "A second paragraph"
+            ]
+        );
+        assert_eq!(segs[0].line, 1);
+        assert_eq!(segs[1].line, 2);
+        assert_eq!(segs[3].line, 4);
+    }
+
+    #[test]
+    fn hard_wrapped_lines_are_joined() {
+        let doc = "I have the honour\nto inform the Assembly of the\nsuccessful elections. Millions\nvoted.";
+        let texts: Vec<String> = split_document(doc).into_iter().map(|s| s.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "I have the honour to inform the Assembly of the successful elections.",
+                "Millions voted."
+            ]
+        );
+    }
+
+    #[test]
+    fn boilerplate_and_navigation_links() {
+        let doc = "The talks ended.\n\nPrevious Article\n\nAustralia Publishes Sanctions List\n\nNext Article\n\nAnother Story Title\n\nWrite a Comment\n\nLeave a Comment\nShare on Facebook";
+        let segs = split_document(doc);
+        let kinds: Vec<SegmentKind> = segs.iter().map(|s| s.kind).collect();
+        assert_eq!(segs[0].kind, SegmentKind::Sentence);
+        assert!(
+            kinds[1..].iter().all(|k| *k == SegmentKind::Boilerplate),
+            "{segs:?}"
+        );
+        assert_eq!(segs.len(), 8);
+    }
+
+    #[test]
+    fn boilerplate_lines() {
+        for l in [
+            "Leave a Comment",
+            "Share this article",
+            "© 2024 Example News. All rights reserved.",
+            "Tags: NATO, Russia",
+            "Subscribe to our newsletter",
+        ] {
+            assert!(is_boilerplate_line(l), "{l}");
+        }
+        for l in [
+            "Share prices fell sharply after the missile test.",
+            "Comments by the minister drew criticism.",
+        ] {
+            assert!(!is_boilerplate_line(l), "{l}");
+        }
+    }
+}

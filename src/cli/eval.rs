@@ -1,0 +1,66 @@
+//! `stance eval`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+use stance::data::read_labeled_csv;
+
+use super::ModelArg;
+use super::train::evaluate;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EvalFormat {
+    Text,
+    Json,
+}
+
+/// Evaluate a model on a labeled CSV file.
+///
+/// Prints accuracy, macro-F1, per-label precision/recall/F1/support, the
+/// confusion matrix (rows: true label, columns: predicted), and the true
+/// versus predicted share of each label: the bias a ratio report carries.
+/// JSON keys: accuracy, macro_f1, per_class, confusion, shares.
+///
+/// Example:
+///
+///   stance eval data/stance-test.csv --format json
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labeled CSV file (columns `text` and `label`).
+    #[arg(value_name = "CSV")]
+    csv: PathBuf,
+
+    #[command(flatten)]
+    model: ModelArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: EvalFormat,
+}
+
+pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    let (model, name) = a.model.load()?;
+    let data = read_labeled_csv(&a.csv)?;
+    if !data.rejected.is_empty() {
+        for r in &data.rejected {
+            eprintln!("{}:{}: {}", a.csv.display(), r.line, r.reason);
+        }
+        bail!(
+            "{}: {} row(s) rejected (listed above); fix them to evaluate",
+            a.csv.display(),
+            data.rejected.len()
+        );
+    }
+    let m = evaluate(&model, &data.examples);
+    match a.format {
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&m)?),
+        EvalFormat::Text => {
+            println!("model      {name}");
+            println!("data       {}", a.csv.display());
+            print!("{}", m.to_text());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,130 @@
+//! `stance explain` and `stance inspect`.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use stance::Label;
+
+use super::ModelArg;
+
+/// Label one sentence and show the terms that drove the label.
+///
+/// Prints the four probabilities and the n-grams that pushed the sentence
+/// toward its label, as readable words, with their contribution
+/// (weight × tf-idf, relative to the other labels).
+///
+/// Example:
+///
+///   stance explain "Moscow warned the deployment could lead to a direct clash."
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The sentence.
+    sentence: String,
+
+    #[command(flatten)]
+    model: ModelArg,
+
+    /// Number of terms to show.
+    #[arg(long, short = 'k', default_value_t = 5)]
+    terms: usize,
+}
+
+pub fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (model, _) = a.model.load()?;
+    let p = model.predict(&a.sentence);
+    println!("label  {}", p.label);
+    for l in Label::ALL {
+        println!("  {:<20} {:.3}", l.as_str(), p.prob(l));
+    }
+    let terms = model.explain(&a.sentence, p.label, a.terms);
+    if terms.is_empty() {
+        println!("no known term pushes this sentence toward {}", p.label);
+    } else {
+        println!("terms toward {}:", p.label);
+        for t in terms {
+            println!("  {:<30} +{:.3}", t.term, t.contribution);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Show a model's card and its strongest terms per label.
+///
+/// Example:
+///
+///   stance inspect
+///   stance inspect --model my.model --terms 20
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    model: ModelArg,
+
+    /// Terms per label.
+    #[arg(long, short = 'k', default_value_t = 12)]
+    terms: usize,
+
+    /// Print the whole card as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
+    let (model, name) = a.model.load()?;
+    let c = &model.card;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(c)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("model            {name}");
+    println!(
+        "format           v{} (stance {})",
+        c.format_version, c.stance_version
+    );
+    println!("trained on       {}", c.trained_on);
+    println!("training file    {}", c.training_file);
+    println!("training sha256  {}", c.training_sha256);
+    println!("rows per label");
+    for (l, n) in &c.training_rows_per_label {
+        println!("  {:<20} {n}", l.as_str());
+    }
+    println!("vocabulary       {} terms", c.vocabulary_size);
+    let h = &c.hyperparameters;
+    println!(
+        "settings         alpha {}, features {}, class weight {:?}, min_df {}, max_df {}, n-grams 1-{}, stemming {}",
+        h.alpha,
+        h.features.map_or("all".into(), |f| f.to_string()),
+        h.class_weight,
+        h.tfidf.min_df,
+        h.tfidf.max_df,
+        h.analyzer.max_ngram,
+        if h.analyzer.stem { "on" } else { "off" }
+    );
+    match &c.held_out {
+        Some(m) => {
+            println!(
+                "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
+                m.metrics.macro_f1, m.metrics.accuracy, m.rows, m.method
+            );
+            for pc in &m.metrics.per_class {
+                println!(
+                    "  {:<20} P {:.3}  R {:.3}  F1 {:.3}  n {}",
+                    pc.label.as_str(),
+                    pc.precision,
+                    pc.recall,
+                    pc.f1,
+                    pc.support
+                );
+            }
+        }
+        None => println!("held-out         not evaluated"),
+    }
+    for l in Label::ALL {
+        let terms: Vec<String> = model
+            .top_terms(l, a.terms)
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
+        println!("\nstrongest terms for {l}:\n  {}", terms.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,141 @@
+//! Command-line arguments and dispatch.
+
+mod eval;
+mod inspect;
+mod output;
+mod report;
+mod score;
+mod train;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use stance::input::{Columns, InputFormat};
+use stance::model::{EMBEDDED_MODEL_NAME, StanceModel};
+
+/// Sentence-level stance framing of news and political text.
+///
+/// Every sentence is labeled deterrence, escalation-warning, diplomacy or
+/// neutral, with the probability of each label. A model trained on the
+/// project's labeled corpus is built into the binary.
+#[derive(Debug, Parser)]
+#[command(name = "stance", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Train(train::TrainArgs),
+    Score(score::ScoreArgs),
+    Eval(eval::EvalArgs),
+    Report(report::ReportArgs),
+    Explain(inspect::ExplainArgs),
+    Inspect(inspect::InspectArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Train(a) => train::run(a),
+        Command::Score(a) => score::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Explain(a) => inspect::explain(a),
+        Command::Inspect(a) => inspect::inspect(a),
+    }
+}
+
+/// `--model`, shared by every command that scores.
+#[derive(Debug, Args)]
+struct ModelArg {
+    /// Model file to use instead of the built-in one.
+    #[arg(long, short = 'm', value_name = "MODEL")]
+    model: Option<PathBuf>,
+}
+
+impl ModelArg {
+    fn load(&self) -> anyhow::Result<(StanceModel, String)> {
+        match &self.model {
+            Some(p) => {
+                let m = StanceModel::load(p).with_context(|| format!("{}", p.display()))?;
+                Ok((m, p.display().to_string()))
+            }
+            None => Ok((
+                StanceModel::embedded().context(EMBEDDED_MODEL_NAME)?,
+                EMBEDDED_MODEL_NAME.to_string(),
+            )),
+        }
+    }
+}
+
+/// Input options shared by `score` and `report`.
+#[derive(Debug, Args)]
+struct InputArgs {
+    /// Files or directories to read (recursively: .txt, .md, .csv, .jsonl,
+    /// optionally .gz); `-` reads stdin. Default: stdin.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// How to read inputs: auto (by extension), text (one document per
+    /// file), csv or jsonl (one document per record), lines (every
+    /// non-empty line is one sentence).
+    #[arg(long, value_enum, default_value = "auto")]
+    input_format: InputFormat,
+
+    /// Every non-empty input line is one sentence: no splitting, no
+    /// boilerplate detection. Same as `--input-format lines`.
+    #[arg(long)]
+    sentences: bool,
+
+    /// Collection column (CSV) or field (JSONL) holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_column: String,
+    /// Column holding the document id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    id_column: String,
+    /// Column holding the title or headline (scored as a sentence).
+    #[arg(long, default_value = "title", value_name = "NAME")]
+    title_column: String,
+    /// Column holding the source or outlet.
+    #[arg(long, default_value = "source", value_name = "NAME")]
+    source_column: String,
+    /// Column holding the publication date.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    date_column: String,
+
+    /// No progress bar on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+impl InputArgs {
+    fn columns(&self) -> Columns {
+        Columns {
+            text: self.text_column.clone(),
+            id: self.id_column.clone(),
+            title: self.title_column.clone(),
+            source: self.source_column.clone(),
+            date: self.date_column.clone(),
+        }
+    }
+
+    fn format(&self) -> InputFormat {
+        if self.sentences {
+            InputFormat::Lines
+        } else {
+            self.input_format
+        }
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            self.paths.clone()
+        }
+    }
+}

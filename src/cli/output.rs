@@ -1,0 +1,80 @@
+//! Terminal output helpers: buffered stdout, progress on stderr.
+
+use std::io::{BufWriter, IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A buffered, locked stdout.
+pub fn stdout_writer() -> BufWriter<std::io::StdoutLock<'static>> {
+    BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
+/// Shortens `s` to at most `max` characters, ending with `…` if cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A progress spinner on stderr: shown only when stderr is a terminal and
+/// `--quiet` is off, so stdout is never garbled and logs stay clean.
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {human_pos} sentences scored ({per_sec}) {elapsed}",
+            )
+            .expect("valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Progress(Some(bar))
+    }
+
+    pub fn inc(&self, n: usize) {
+        if let Some(b) = &self.0 {
+            b.inc(n as u64);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, then rename), or to
+/// stdout when `path` is `None`.
+pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let mut out = stdout_writer();
+            out.write_all(bytes)?;
+            out.flush()?;
+        }
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let tmp = dir.join(format!(".stance-output.{}.tmp", std::process::id()));
+            std::fs::write(&tmp, bytes)
+                .and_then(|_| std::fs::rename(&tmp, p))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    anyhow::anyhow!("{}: {e}", p.display())
+                })?;
+        }
+    }
+    Ok(())
+}

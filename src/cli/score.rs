@@ -1,0 +1,307 @@
+//! `stance score`, and the streaming, parallel scoring loop that `report`
+//! shares.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use stance::Label;
+use stance::input::{Document, InputFormat, ReadWarnings, expand_inputs, read_source};
+use stance::model::StanceModel;
+use stance::score::{ScoredDocument, Segmentation, score_document};
+
+use super::output::{Progress, stdout_writer, truncate};
+use super::{InputArgs, ModelArg};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScoreFormat {
+    /// Aligned columns for a person at a terminal.
+    Table,
+    /// One JSON object per sentence.
+    Jsonl,
+    /// One CSV row per sentence.
+    Csv,
+}
+
+/// Label every sentence of one or more documents.
+///
+/// Each document is split into sentences (headlines, abbreviations, quotes
+/// and decimals handled); web-page boilerplate such as "Previous Article"
+/// or "Leave a Comment" is left out and counted. Each sentence gets a label
+/// and the probability of each of the four labels.
+///
+/// JSONL records: {"doc", "sentence" (index), "line", "text", "label",
+/// "probs": {"deterrence", "escalation-warning", "diplomacy", "neutral"}}
+/// plus "top_terms" with --explain.
+///
+/// Examples:
+///
+///   stance score article.txt
+///   stance score articles/ --format jsonl > scored.jsonl
+///   echo "Both sides called for restraint." | stance score --sentences -
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    model: ModelArg,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: ScoreFormat,
+
+    /// Show the terms that pushed each sentence toward its label.
+    #[arg(long)]
+    explain: bool,
+
+    /// Number of terms shown with --explain.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    terms: usize,
+
+    /// Table format: do not shorten long sentences.
+    #[arg(long)]
+    wide: bool,
+}
+
+/// Reads every input, scores documents in parallel batches, and hands the
+/// scored documents to `f` in input order. Memory is bounded by the batch.
+pub fn for_each_scored(
+    input: &InputArgs,
+    model: &StanceModel,
+    mut f: impl FnMut(ScoredDocument) -> anyhow::Result<()>,
+) -> anyhow::Result<ReadWarnings> {
+    let sources = expand_inputs(&input.paths())?;
+    let format = input.format();
+    let mode = if format == InputFormat::Lines {
+        Segmentation::Lines
+    } else {
+        Segmentation::Split
+    };
+    let columns = input.columns();
+    let mut warnings = ReadWarnings::default();
+    let progress = Progress::new(input.quiet);
+    const BATCH_BYTES: usize = 4 << 20;
+    let mut batch: Vec<Document> = Vec::new();
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut Vec<Document>,
+                     f: &mut dyn FnMut(ScoredDocument) -> anyhow::Result<()>|
+     -> anyhow::Result<()> {
+        let scored: Vec<ScoredDocument> = std::mem::take(batch)
+            .into_par_iter()
+            .map(|d| score_document(model, d, mode))
+            .collect();
+        for d in scored {
+            progress.inc(d.sentences.len());
+            f(d)?;
+        }
+        Ok(())
+    };
+    let mut documents = 0usize;
+    for source in &sources {
+        read_source(source, format, &columns, &mut warnings, |doc| {
+            documents += 1;
+            batch_bytes += doc.text.len();
+            batch.push(doc);
+            if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
+                batch_bytes = 0;
+                flush(&mut batch, &mut f)?;
+            }
+            Ok(())
+        })?;
+    }
+    flush(&mut batch, &mut f)?;
+    progress.finish();
+    if documents == 0 {
+        bail!("empty input: no documents found");
+    }
+    for w in &warnings.bad_dates {
+        eprintln!("stance: warning: {w}");
+    }
+    Ok(warnings)
+}
+
+pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let (model, _) = a.model.load()?;
+    let mut out = stdout_writer();
+    let mut totals = (0usize, 0usize, 0usize); // documents, sentences, boilerplate
+    if a.format == ScoreFormat::Csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "doc",
+            "sentence",
+            "line",
+            "label",
+            "p_deterrence",
+            "p_escalation_warning",
+            "p_diplomacy",
+            "p_neutral",
+            "text",
+            "top_terms",
+        ])?;
+        out.write_all(&w.into_inner()?)?;
+    }
+    for_each_scored(&a.input, &model, |d| {
+        totals.0 += 1;
+        totals.1 += d.sentences.len();
+        totals.2 += d.boilerplate.len();
+        match a.format {
+            ScoreFormat::Jsonl => write_jsonl(&mut out, &model, &d, a.explain.then_some(a.terms)),
+            ScoreFormat::Csv => write_csv(&mut out, &model, &d, a.explain.then_some(a.terms)),
+            ScoreFormat::Table => write_table(
+                &mut out,
+                &model,
+                &d,
+                a.explain.then_some(a.terms),
+                a.wide,
+            ),
+        }
+    })?;
+    out.flush()?;
+    if !a.input.quiet {
+        eprintln!(
+            "stance: scored {} sentences in {} document(s); {} boilerplate line(s) left out",
+            totals.1, totals.0, totals.2
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn probs_json(p: &[f32; Label::COUNT]) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for l in Label::ALL {
+        m.insert(
+            l.as_str().into(),
+            serde_json::Value::from((p[l.index()] as f64 * 1e4).round() / 1e4),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
+fn write_jsonl(
+    out: &mut impl Write,
+    model: &StanceModel,
+    d: &ScoredDocument,
+    explain: Option<usize>,
+) -> anyhow::Result<()> {
+    for s in &d.sentences {
+        let mut rec = serde_json::json!({
+            "doc": d.doc.id,
+            "sentence": s.index,
+            "line": s.line,
+            "text": s.text,
+            "label": s.prediction.label,
+            "probs": probs_json(&s.prediction.probs),
+        });
+        if let Some(k) = explain {
+            let terms: Vec<serde_json::Value> = model
+                .explain(&s.text, s.prediction.label, k)
+                .into_iter()
+                .map(|t| {
+                    serde_json::json!({
+                        "term": t.term,
+                        "contribution": (t.contribution as f64 * 1e4).round() / 1e4,
+                    })
+                })
+                .collect();
+            rec["top_terms"] = terms.into();
+        }
+        serde_json::to_writer(&mut *out, &rec)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn terms_text(model: &StanceModel, text: &str, label: Label, k: usize) -> String {
+    model
+        .explain(text, label, k)
+        .iter()
+        .map(|t| format!("{} (+{:.2})", t.term, t.contribution))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_csv(
+    out: &mut impl Write,
+    model: &StanceModel,
+    d: &ScoredDocument,
+    explain: Option<usize>,
+) -> anyhow::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(&mut *out);
+    for s in &d.sentences {
+        let p = &s.prediction.probs;
+        let terms = explain
+            .map(|k| terms_text(model, &s.text, s.prediction.label, k))
+            .unwrap_or_default();
+        w.write_record([
+            d.doc.id.as_str(),
+            &s.index.to_string(),
+            &s.line.to_string(),
+            s.prediction.label.as_str(),
+            &format!("{:.4}", p[0]),
+            &format!("{:.4}", p[1]),
+            &format!("{:.4}", p[2]),
+            &format!("{:.4}", p[3]),
+            &s.text,
+            &terms,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_table(
+    out: &mut impl Write,
+    model: &StanceModel,
+    d: &ScoredDocument,
+    explain: Option<usize>,
+    wide: bool,
+) -> anyhow::Result<()> {
+    let n = d.sentences.len();
+    let esc = d
+        .sentences
+        .iter()
+        .filter(|s| s.prediction.label == Label::EscalationWarning)
+        .count();
+    writeln!(
+        out,
+        "== {}  ({} sentences, {} boilerplate lines left out)",
+        d.doc.id,
+        n,
+        d.boilerplate.len()
+    )?;
+    writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
+    for s in &d.sentences {
+        let text = if wide {
+            s.text.clone()
+        } else {
+            truncate(&s.text, 100)
+        };
+        writeln!(
+            out,
+            "{:>4}  {:<18}  {:>5.2}  {}",
+            s.index,
+            s.prediction.label.as_str(),
+            s.prediction.prob(s.prediction.label),
+            text
+        )?;
+        if let Some(k) = explain {
+            let terms = terms_text(model, &s.text, s.prediction.label, k);
+            if !terms.is_empty() {
+                writeln!(out, "{:>33}{}", "↳ ", terms)?;
+            }
+        }
+    }
+    if n > 0 {
+        writeln!(
+            out,
+            "   escalation ratio {esc}/{n} = {:.1}%\n",
+            100.0 * esc as f64 / n as f64
+        )?;
+    }
+    Ok(())
+}

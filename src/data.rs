@@ -1,0 +1,264 @@
+//! Reading labeled CSV files (`text` and `label` columns, others ignored).
+//!
+//! Every row that cannot be used is kept as a [`Rejection`] with its line
+//! number and reason: nothing is dropped silently.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::label::Label;
+use crate::model::ModelError;
+
+/// One labeled sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// The sentence.
+    pub text: String,
+    /// Its label.
+    pub label: Label,
+    /// 1-based line of the CSV file where the record starts.
+    pub line: u64,
+}
+
+/// A row that could not be used, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// 1-based line of the CSV file.
+    pub line: u64,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The rows of a labeled CSV file.
+#[derive(Debug, Clone)]
+pub struct LabeledData {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Usable rows, in file order.
+    pub examples: Vec<Example>,
+    /// Unusable rows, in file order.
+    pub rejected: Vec<Rejection>,
+}
+
+impl LabeledData {
+    /// Rows per label.
+    pub fn label_counts(&self) -> BTreeMap<Label, usize> {
+        let mut m: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
+        for e in &self.examples {
+            *m.entry(e.label).or_default() += 1;
+        }
+        m
+    }
+}
+
+/// Why a labeled file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Bytes that are not UTF-8.
+    #[error("{path}:{line}: invalid UTF-8 (byte offset {offset}); save the file as UTF-8")]
+    InvalidUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// No header or no data rows.
+    #[error("{path}: {problem}")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        problem: String,
+    },
+    /// A required column is absent.
+    #[error("{path}:1: no {column:?} column in the header (found: {found})")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The missing column.
+        column: String,
+        /// The columns that are there.
+        found: String,
+    },
+    /// The CSV structure itself is broken.
+    #[error("{path}: {message}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A model could not be loaded.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// Checks that `bytes` are UTF-8 and returns them as text, or an error
+/// naming the line of the first bad byte.
+pub fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, DataError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        DataError::InvalidUtf8 {
+            path: path.to_path_buf(),
+            line: 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count(),
+            offset,
+        }
+    })
+}
+
+/// Finds a column by name, ignoring case and surrounding spaces.
+pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+}
+
+/// Reads a labeled CSV file with `text` and `label` columns.
+///
+/// Rows with empty text, an unknown label or the wrong number of fields are
+/// returned in [`LabeledData::rejected`]. An unreadable file, invalid UTF-8,
+/// a missing column or a file without data rows is an error.
+pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = utf8_text(path, &bytes)?;
+    let sha256 = crate::model::sha256_hex(&bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| DataError::Csv {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?
+        .clone();
+    if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            problem: "the file is empty (expected a header with \"text\" and \"label\" columns)"
+                .into(),
+        });
+    }
+    let column = |name: &str| {
+        find_column(&headers, name).ok_or_else(|| DataError::MissingColumn {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            found: headers.iter().collect::<Vec<_>>().join(", "),
+        })
+    };
+    let (ti, li) = (column("text")?, column("label")?);
+    let mut examples = Vec::new();
+    let mut rejected = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(DataError::Csv {
+                    path: path.to_path_buf(),
+                    message: format!("line {line}: {e}"),
+                });
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        if record.len() != headers.len() {
+            rejected.push(Rejection {
+                line,
+                reason: format!(
+                    "{} fields where the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
+        let text = record[ti].trim();
+        if text.is_empty() {
+            rejected.push(Rejection {
+                line,
+                reason: "empty text".into(),
+            });
+            continue;
+        }
+        match record[li].parse::<Label>() {
+            Ok(label) => examples.push(Example {
+                text: text.to_string(),
+                label,
+                line,
+            }),
+            Err(e) => rejected.push(Rejection {
+                line,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    if examples.is_empty() && rejected.is_empty() {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            problem: "no data rows after the header".into(),
+        });
+    }
+    Ok(LabeledData {
+        path: path.to_path_buf(),
+        sha256,
+        examples,
+        rejected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, content: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("stance-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_and_rejects_with_lines() {
+        let p = write(
+            "a.csv",
+            b"id,text,label\n1,Talks resumed.,Diplomacy\n2,,neutral\n3,\"A quoted,\nmultiline\",escalation_warning\n4,Hmm.,hawkish\n",
+        );
+        let d = read_labeled_csv(&p).unwrap();
+        assert_eq!(d.examples.len(), 2);
+        assert_eq!(d.examples[1].label, Label::EscalationWarning);
+        assert_eq!(d.examples[1].line, 4);
+        assert_eq!(d.rejected.len(), 2);
+        assert_eq!(d.rejected[0].line, 3);
+        assert_eq!(d.rejected[0].reason, "empty text");
+        assert_eq!(d.rejected[1].line, 6);
+        assert!(d.rejected[1].reason.contains("hawkish"));
+    }
+
+    #[test]
+    fn missing_column_and_utf8() {
+        let p = write("b.csv", b"sentence,label\nx,neutral\n");
+        let e = read_labeled_csv(&p).unwrap_err().to_string();
+        assert!(e.contains("no \"text\" column") && e.contains("sentence, label"), "{e}");
+        let p = write("c.csv", b"text,label\nok,neutral\nbad \xff byte,neutral\n");
+        let e = read_labeled_csv(&p).unwrap_err().to_string();
+        assert!(e.contains(":3: invalid UTF-8"), "{e}");
+    }
+}

@@ -1,0 +1,201 @@
+//! Classification metrics: accuracy, macro-F1, per-class figures, the
+//! confusion matrix, and true versus predicted label shares (the bias a
+//! ratio report inherits).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::label::Label;
+
+/// Precision, recall and F1 of one label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassMetrics {
+    /// The label.
+    pub label: Label,
+    /// Of the sentences predicted with this label, the share that have it.
+    pub precision: f64,
+    /// Of the sentences that have this label, the share predicted with it.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// Sentences that have this label.
+    pub support: usize,
+}
+
+/// True and predicted share of one label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// Share of sentences with this label.
+    #[serde(rename = "true")]
+    pub truth: f64,
+    /// Share of sentences predicted with this label.
+    pub predicted: f64,
+}
+
+/// Evaluation of predictions against true labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Share of correct predictions.
+    pub accuracy: f64,
+    /// Unweighted mean of the per-label F1 scores.
+    pub macro_f1: f64,
+    /// Per-label precision, recall, F1 and support, in label order.
+    pub per_class: Vec<ClassMetrics>,
+    /// `confusion[true][predicted]`, in label order.
+    pub confusion: [[usize; Label::COUNT]; Label::COUNT],
+    /// True versus predicted share of each label.
+    pub shares: BTreeMap<Label, Share>,
+}
+
+impl Metrics {
+    /// Computes the metrics of paired true and predicted labels.
+    ///
+    /// ```
+    /// use stance::{eval::Metrics, Label::*};
+    /// let m = Metrics::compute(&[Neutral, Diplomacy], &[Neutral, Neutral]);
+    /// assert_eq!(m.accuracy, 0.5);
+    /// assert_eq!(m.confusion[Diplomacy as usize][Neutral as usize], 1);
+    /// ```
+    pub fn compute(truth: &[Label], predicted: &[Label]) -> Metrics {
+        assert_eq!(truth.len(), predicted.len());
+        let mut confusion = [[0usize; Label::COUNT]; Label::COUNT];
+        for (t, p) in truth.iter().zip(predicted) {
+            confusion[t.index()][p.index()] += 1;
+        }
+        let n = truth.len();
+        let correct: usize = (0..Label::COUNT).map(|c| confusion[c][c]).sum();
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let per_class: Vec<ClassMetrics> = Label::ALL
+            .iter()
+            .map(|&l| {
+                let c = l.index();
+                let tp = confusion[c][c];
+                let support: usize = confusion[c].iter().sum();
+                let predicted: usize = (0..Label::COUNT).map(|t| confusion[t][c]).sum();
+                let precision = ratio(tp, predicted);
+                let recall = ratio(tp, support);
+                let f1 = if precision + recall == 0.0 {
+                    0.0
+                } else {
+                    2.0 * precision * recall / (precision + recall)
+                };
+                ClassMetrics {
+                    label: l,
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                }
+            })
+            .collect();
+        // Macro-F1 over the labels present in the truth or the predictions,
+        // as scikit-learn does.
+        let present: Vec<&ClassMetrics> = per_class
+            .iter()
+            .filter(|m| {
+                let c = m.label.index();
+                m.support > 0 || (0..Label::COUNT).any(|t| confusion[t][c] > 0)
+            })
+            .collect();
+        let macro_f1 = present.iter().map(|m| m.f1).sum::<f64>() / present.len().max(1) as f64;
+        let shares = Label::ALL
+            .iter()
+            .map(|&l| {
+                let c = l.index();
+                (
+                    l,
+                    Share {
+                        truth: ratio(confusion[c].iter().sum(), n),
+                        predicted: ratio((0..Label::COUNT).map(|t| confusion[t][c]).sum(), n),
+                    },
+                )
+            })
+            .collect();
+        Metrics {
+            accuracy: ratio(correct, n),
+            macro_f1,
+            per_class,
+            confusion,
+            shares,
+        }
+    }
+
+    /// A plain-text rendering for a terminal.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let n: usize = self.confusion.iter().flatten().sum();
+        let _ = writeln!(s, "sentences  {n}");
+        let _ = writeln!(s, "accuracy   {:.3}", self.accuracy);
+        let _ = writeln!(s, "macro-F1   {:.3}\n", self.macro_f1);
+        let _ = writeln!(
+            s,
+            "{:<20} {:>9} {:>7} {:>6} {:>8}",
+            "label", "precision", "recall", "F1", "support"
+        );
+        for m in &self.per_class {
+            let _ = writeln!(
+                s,
+                "{:<20} {:>9.3} {:>7.3} {:>6.3} {:>8}",
+                m.label.as_str(),
+                m.precision,
+                m.recall,
+                m.f1,
+                m.support
+            );
+        }
+        let _ = writeln!(s, "\nconfusion (rows: true, columns: predicted)");
+        let _ = writeln!(
+            s,
+            "{:<20} {:>10} {:>10} {:>10} {:>10}",
+            "", "deterrence", "escalation", "diplomacy", "neutral"
+        );
+        for l in Label::ALL {
+            let row = &self.confusion[l.index()];
+            let _ = writeln!(
+                s,
+                "{:<20} {:>10} {:>10} {:>10} {:>10}",
+                l.as_str(),
+                row[0],
+                row[1],
+                row[2],
+                row[3]
+            );
+        }
+        let _ = writeln!(s, "\nshare of sentences   true  predicted");
+        for (l, sh) in &self.shares {
+            let _ = writeln!(
+                s,
+                "{:<20} {:>5.1}% {:>9.1}%",
+                l.as_str(),
+                100.0 * sh.truth,
+                100.0 * sh.predicted
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Label::*;
+
+    #[test]
+    fn known_values() {
+        let t = [Deterrence, Deterrence, Diplomacy, Neutral, Neutral, Neutral];
+        let p = [Deterrence, Neutral, Diplomacy, Neutral, Neutral, Diplomacy];
+        let m = Metrics::compute(&t, &p);
+        assert!((m.accuracy - 4.0 / 6.0).abs() < 1e-12);
+        let d = &m.per_class[Deterrence.index()];
+        assert_eq!((d.precision, d.recall, d.support), (1.0, 0.5, 2));
+        let dip = &m.per_class[Diplomacy.index()];
+        assert!((dip.precision - 0.5).abs() < 1e-12 && dip.recall == 1.0);
+        // escalation-warning is absent from both: excluded from macro-F1.
+        let expected = (2.0 / 3.0 + 2.0 / 3.0 + 2.0 / 3.0) / 3.0;
+        assert!((m.macro_f1 - expected).abs() < 1e-12, "{}", m.macro_f1);
+        assert!((m.shares[&Neutral].truth - 0.5).abs() < 1e-12);
+        assert!((m.shares[&Diplomacy].predicted - 2.0 / 6.0).abs() < 1e-12);
+    }
+}

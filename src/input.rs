@@ -1,0 +1,427 @@
+//! Documents to score: `.txt`/`.md` files, directories (recursive), stdin,
+//! and collections in CSV or JSONL with a `text` column and optional `id`,
+//! `title`, `source` and `date` columns.
+//!
+//! Sources are listed first ([`expand_inputs`]) and read one at a time
+//! ([`read_source`]), so memory stays flat however many documents there are.
+
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::data::{DataError, find_column, utf8_text};
+
+/// One document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Identifier: the file path, `-` for stdin, or the collection's `id`
+    /// (else `FILE:LINE`).
+    pub id: String,
+    /// Title or headline; scored as the first sentence.
+    pub title: Option<String>,
+    /// Outlet or source name.
+    pub source: Option<String>,
+    /// Publication date.
+    pub date: Option<NaiveDate>,
+    /// Body text.
+    pub text: String,
+}
+
+/// How an input is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Decide from the file extension (`.csv`, `.jsonl`/`.ndjson`, else text).
+    Auto,
+    /// One document per file.
+    Text,
+    /// One document per row, with a header.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// Every non-empty line is one sentence (no splitting).
+    Lines,
+}
+
+/// Column names of collections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// Body text column (required).
+    pub text: String,
+    /// Identifier column.
+    pub id: String,
+    /// Title column.
+    pub title: String,
+    /// Source column.
+    pub source: String,
+    /// Date column.
+    pub date: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            text: "text".into(),
+            id: "id".into(),
+            title: "title".into(),
+            source: "source".into(),
+            date: "date".into(),
+        }
+    }
+}
+
+/// A place documents are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl Source {
+    /// Name used in messages and as document id.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "-".into(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expands paths into sources: directories are walked recursively (sorted)
+/// for `.txt`, `.md`, `.csv`, `.jsonl` and `.ndjson` files; `-` is stdin.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Source::Stdin);
+        } else if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(DataError::Empty {
+                    path: p.clone(),
+                    problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                });
+            }
+        } else if p.exists() {
+            out.push(Source::File(p.clone()));
+        } else {
+            return Err(DataError::Io {
+                path: p.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn is_input_file(p: &Path) -> bool {
+    let name = p.to_string_lossy();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".txt", ".md", ".csv", ".jsonl", ".ndjson"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
+    let io = |source| DataError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if is_input_file(&p) {
+            out.push(Source::File(p));
+        }
+    }
+    Ok(())
+}
+
+/// Problems found while reading that did not stop reading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadWarnings {
+    /// `FILE:LINE: message` for every unparseable date (the document is kept,
+    /// without a date).
+    pub bad_dates: Vec<String>,
+}
+
+/// Opens a source as a buffered reader; `.gz` files are decompressed on
+/// the fly.
+fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
+    match source {
+        Source::Stdin => Ok(Box::new(std::io::BufReader::new(std::io::stdin()))),
+        Source::File(p) => {
+            let f = std::fs::File::open(p).map_err(|source| DataError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            if p.extension().and_then(|e| e.to_str()) == Some("gz") {
+                Ok(Box::new(std::io::BufReader::new(
+                    flate2::read::MultiGzDecoder::new(f),
+                )))
+            } else {
+                Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
+            }
+        }
+    }
+}
+
+/// The format a source will be read as.
+pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
+    match format {
+        InputFormat::Auto => match source {
+            Source::File(p) => {
+                let name = p.to_string_lossy();
+                let name = name.strip_suffix(".gz").unwrap_or(&name);
+                if name.ends_with(".csv") {
+                    InputFormat::Csv
+                } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+                    InputFormat::Jsonl
+                } else {
+                    InputFormat::Text
+                }
+            }
+            Source::Stdin => InputFormat::Text,
+        },
+        other => other,
+    }
+}
+
+/// Reads one source and hands each document to `f`, in order. Collections
+/// are streamed record by record; a text file is one document.
+pub fn read_source(
+    source: &Source,
+    format: InputFormat,
+    columns: &Columns,
+    warnings: &mut ReadWarnings,
+    mut f: impl FnMut(Document) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let name = source.name();
+    let path = Path::new(&name);
+    let mut reader = open(source)?;
+    match resolve_format(source, format) {
+        InputFormat::Text | InputFormat::Lines | InputFormat::Auto => {
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            let text = utf8_text(path, &bytes)?;
+            if text.trim().is_empty() {
+                anyhow::bail!("{name}: empty input: nothing to score");
+            }
+            f(Document {
+                id: name.clone(),
+                title: None,
+                source: None,
+                date: None,
+                text: text.to_string(),
+            })
+        }
+        InputFormat::Csv => read_csv(path, reader, columns, warnings, f),
+        InputFormat::Jsonl => read_jsonl(path, reader, columns, warnings, f),
+    }
+}
+
+fn date_or_warn(
+    raw: Option<String>,
+    path: &Path,
+    line: u64,
+    warnings: &mut ReadWarnings,
+) -> Option<NaiveDate> {
+    raw.and_then(|d| {
+        parse_date(&d).or_else(|| {
+            warnings.bad_dates.push(format!(
+                "{}:{line}: unrecognised date {d:?} (document kept without a date)",
+                path.display()
+            ));
+            None
+        })
+    })
+}
+
+fn read_csv(
+    path: &Path,
+    reader: impl Read,
+    columns: &Columns,
+    warnings: &mut ReadWarnings,
+    mut f: impl FnMut(Document) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = rdr
+        .headers()
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), csv_message(&e)))?
+        .clone();
+    let ti = find_column(&headers, &columns.text).ok_or_else(|| DataError::MissingColumn {
+        path: path.to_path_buf(),
+        column: columns.text.clone(),
+        found: headers.iter().collect::<Vec<_>>().join(", "),
+    })?;
+    let col = |name: &str| find_column(&headers, name);
+    let (ii, tti, si, di) = (
+        col(&columns.id),
+        col(&columns.title),
+        col(&columns.source),
+        col(&columns.date),
+    );
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() != headers.len() {
+            anyhow::bail!(
+                "{}:{line}: {} fields where the header has {}",
+                path.display(),
+                rec.len(),
+                headers.len()
+            );
+        }
+        let get = |i: Option<usize>| {
+            i.map(|i| rec[i].trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let date = date_or_warn(get(di), path, line, warnings);
+        f(Document {
+            id: get(ii).unwrap_or_else(|| format!("{}:{line}", path.display())),
+            title: get(tti),
+            source: get(si),
+            date,
+            text: rec[ti].to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// A csv error as "line N: problem".
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { pos: Some(pos), .. } => {
+            format!("{}: invalid UTF-8 in a field", pos.line())
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn read_jsonl(
+    path: &Path,
+    mut reader: impl BufRead,
+    columns: &Columns,
+    warnings: &mut ReadWarnings,
+    mut f: impl FnMut(Document) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    let mut lineno = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        let line = std::str::from_utf8(&buf)
+            .map_err(|_| anyhow::anyhow!("{}:{lineno}: invalid UTF-8", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
+        let get = |k: &str| match v.get(k) {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let text = match v.get(&columns.text) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => anyhow::bail!(
+                "{}:{lineno}: no string field {:?}",
+                path.display(),
+                columns.text
+            ),
+        };
+        let date = date_or_warn(get(&columns.date), path, lineno, warnings);
+        f(Document {
+            id: get(&columns.id).unwrap_or_else(|| format!("{}:{lineno}", path.display())),
+            title: get(&columns.title),
+            source: get(&columns.source),
+            date,
+            text,
+        })?;
+    }
+    Ok(())
+}
+
+/// Parses the date formats news data carries: ISO 8601 dates and
+/// date-times (`2024-03-05`, `2024-03-05T10:00:00Z`), RFC 2822
+/// (`Tue, 5 Mar 2024 10:00:00 +0000`), `2024/03/05`, `5 March 2024`,
+/// `March 5, 2024`, `Mar 5, 2024` and `5 Mar 2024`. Anything else is `None`:
+/// ambiguous forms such as `03/05/2024` are not guessed.
+///
+/// ```
+/// use stance::input::parse_date;
+/// let d = chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+/// assert_eq!(parse_date("2024-03-05T10:00:00Z"), Some(d));
+/// assert_eq!(parse_date("March 5, 2024"), Some(d));
+/// assert_eq!(parse_date("03/05/2024"), None);
+/// ```
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(d.date_naive());
+    }
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(s) {
+        return Some(d.date_naive());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(d.date());
+        }
+    }
+    for fmt in [
+        "%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%B %d %Y",
+        "%b. %d, %Y",
+    ] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        for s in [
+            "2024-03-05",
+            "2024/03/05",
+            "2024-03-05 08:00:00",
+            "Tue, 5 Mar 2024 10:00:00 +0000",
+            "5 March 2024",
+            "Mar 5, 2024",
+            "5 Mar 2024",
+            "2024-03-05T23:30:00+01:00",
+        ] {
+            assert_eq!(parse_date(s), Some(d), "{s}");
+        }
+        for s in ["yesterday", "03/05/2024", "2024-13-01", ""] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+    }
+}

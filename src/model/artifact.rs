@@ -1,0 +1,196 @@
+//! The model file format.
+//!
+//! ```text
+//! STANCE-MODEL <format version>
+//! sha256 <hex digest of the body>
+//! length <body length in bytes>
+//!
+//! <body: the model as JSON>
+//! ```
+//!
+//! The header makes a truncated, corrupted or newer-version file fail with
+//! a message that says which, instead of a JSON parse error.
+
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const MAGIC: &str = "STANCE-MODEL";
+
+/// Why a model file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(String),
+    /// The file does not start with the model header.
+    #[error("not a stance model file (it does not start with \"STANCE-MODEL\")")]
+    NotAModel,
+    /// Written by a newer version of stance.
+    #[error(
+        "model format version {found} is newer than this build of stance supports ({FORMAT_VERSION}): upgrade stance"
+    )]
+    NewerVersion {
+        /// The version in the file.
+        found: u32,
+    },
+    /// Ends inside the header.
+    #[error("truncated model file: it ends inside the header")]
+    TruncatedHeader,
+    /// Shorter than its header says.
+    #[error("truncated model file: header says {expected} bytes of body, found {found}")]
+    Truncated {
+        /// Bytes the header announces.
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// Content does not match its checksum, or cannot be parsed.
+    #[error("corrupted model file: {0}")]
+    Corrupt(String),
+    /// Parts of the model disagree with each other.
+    #[error("inconsistent model: {0}")]
+    Inconsistent(String),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Checks the header of a model file and returns its body.
+pub fn open(bytes: &[u8]) -> Result<&[u8], ModelError> {
+    if !bytes.starts_with(MAGIC.as_bytes()) {
+        return Err(ModelError::NotAModel);
+    }
+    let mut rest = bytes;
+    let mut header = Vec::new();
+    for _ in 0..4 {
+        let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
+            return Err(ModelError::TruncatedHeader);
+        };
+        header.push(std::str::from_utf8(&rest[..nl]).map_err(|_| ModelError::NotAModel)?);
+        rest = &rest[nl + 1..];
+    }
+    let version = header[0]
+        .strip_prefix(MAGIC)
+        .map(str::trim)
+        .ok_or(ModelError::NotAModel)?;
+    let version: u32 = version
+        .parse()
+        .map_err(|_| ModelError::Corrupt(format!("bad format version {version:?}")))?;
+    if version > FORMAT_VERSION {
+        return Err(ModelError::NewerVersion { found: version });
+    }
+    let digest = header[1]
+        .strip_prefix("sha256 ")
+        .ok_or_else(|| ModelError::Corrupt("missing sha256 line".into()))?;
+    let length: usize = header[2]
+        .strip_prefix("length ")
+        .and_then(|l| l.parse().ok())
+        .ok_or_else(|| ModelError::Corrupt("missing or bad length line".into()))?;
+    if rest.len() < length {
+        return Err(ModelError::Truncated {
+            expected: length,
+            found: rest.len(),
+        });
+    }
+    if rest.len() > length {
+        return Err(ModelError::Corrupt(format!(
+            "{} bytes after the end of the body",
+            rest.len() - length
+        )));
+    }
+    if sha256_hex(rest) != digest {
+        return Err(ModelError::Corrupt(
+            "checksum mismatch (the file was modified or damaged)".into(),
+        ));
+    }
+    Ok(rest)
+}
+
+/// Writes a model file atomically: a temporary file beside `path`, flushed
+/// to disk, then renamed over it.
+pub fn write_atomic(path: &Path, body: &[u8]) -> Result<(), ModelError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| ModelError::Io(format!("{}: not a file path", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let io = |e: std::io::Error, p: &Path| ModelError::Io(format!("{}: {e}", p.display()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| io(e, &tmp))?;
+        write!(
+            f,
+            "{MAGIC} {FORMAT_VERSION}\nsha256 {}\nlength {}\n\n",
+            sha256_hex(body),
+            body.len()
+        )
+        .and_then(|_| f.write_all(body))
+        .and_then(|_| f.sync_all())
+        .map_err(|e| io(e, &tmp))?;
+        std::fs::rename(&tmp, path).map_err(|e| io(e, path))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(body: &[u8]) -> Vec<u8> {
+        let mut v = format!(
+            "{MAGIC} {FORMAT_VERSION}\nsha256 {}\nlength {}\n\n",
+            sha256_hex(body),
+            body.len()
+        )
+        .into_bytes();
+        v.extend_from_slice(body);
+        v
+    }
+
+    #[test]
+    fn round_trip() {
+        let f = file(b"{\"a\":1}");
+        assert_eq!(open(&f).unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
+    fn detects_damage() {
+        let f = file(b"{\"a\":1}");
+        assert!(matches!(
+            open(&f[..f.len() - 2]),
+            Err(ModelError::Truncated { .. })
+        ));
+        let mut g = f.clone();
+        let last = g.len() - 2;
+        g[last] = b'2';
+        assert!(matches!(open(&g), Err(ModelError::Corrupt(_))));
+        assert!(matches!(open(b"hello\nworld"), Err(ModelError::NotAModel)));
+        let newer = String::from_utf8(f)
+            .unwrap()
+            .replace("STANCE-MODEL 1", "STANCE-MODEL 9");
+        assert!(matches!(
+            open(newer.as_bytes()),
+            Err(ModelError::NewerVersion { found: 9 })
+        ));
+    }
+}

@@ -1,0 +1,381 @@
+//! Escalation-language reports over collections of documents.
+//!
+//! Documents are grouped (by document, source, date, week, month, year, or
+//! a combination such as `source,month`) and each group gets its sentence
+//! counts and shares per label, the escalation ratio with a 95 % Wilson
+//! interval, the mean escalation probability, and the escalation-to-
+//! diplomacy balance.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::label::Label;
+use crate::score::{ScoredDocument, ScoredSentence};
+
+/// One grouping dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    /// Each document its own group.
+    Doc,
+    /// The document's source (outlet).
+    Source,
+    /// Publication date, `YYYY-MM-DD`.
+    Date,
+    /// ISO week, `YYYY-Www`.
+    Week,
+    /// Month, `YYYY-MM`.
+    Month,
+    /// Year, `YYYY`.
+    Year,
+}
+
+impl GroupBy {
+    /// Column name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Doc => "doc",
+            GroupBy::Source => "source",
+            GroupBy::Date => "date",
+            GroupBy::Week => "week",
+            GroupBy::Month => "month",
+            GroupBy::Year => "year",
+        }
+    }
+
+    /// True for the time dimensions.
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            GroupBy::Date | GroupBy::Week | GroupBy::Month | GroupBy::Year
+        )
+    }
+
+    fn key(self, d: &ScoredDocument) -> String {
+        let doc = &d.doc;
+        let date = |f: &dyn Fn(chrono::NaiveDate) -> String| {
+            doc.date.map(f).unwrap_or_else(|| "(no date)".to_string())
+        };
+        match self {
+            GroupBy::Doc => doc.id.clone(),
+            GroupBy::Source => doc
+                .source
+                .clone()
+                .unwrap_or_else(|| "(no source)".to_string()),
+            GroupBy::Date => date(&|d| d.format("%Y-%m-%d").to_string()),
+            GroupBy::Week => date(&|d| {
+                let w = d.iso_week();
+                format!("{}-W{:02}", w.year(), w.week())
+            }),
+            GroupBy::Month => date(&|d| d.format("%Y-%m").to_string()),
+            GroupBy::Year => date(&|d| d.format("%Y").to_string()),
+        }
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A grouping: one or more dimensions, e.g. `source,month`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping(pub Vec<GroupBy>);
+
+impl FromStr for Grouping {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let dims = s
+            .split(',')
+            .map(|p| match p.trim().to_ascii_lowercase().as_str() {
+                "doc" | "document" => Ok(GroupBy::Doc),
+                "source" | "outlet" => Ok(GroupBy::Source),
+                "date" | "day" => Ok(GroupBy::Date),
+                "week" => Ok(GroupBy::Week),
+                "month" => Ok(GroupBy::Month),
+                "year" => Ok(GroupBy::Year),
+                other => Err(format!(
+                    "unknown grouping {other:?} (use doc, source, date, week, month, year, or a comma-separated combination)"
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if dims.is_empty() {
+            return Err("empty grouping".into());
+        }
+        Ok(Grouping(dims))
+    }
+}
+
+/// A sentence kept for `--top`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopSentence {
+    /// Its document.
+    pub doc: String,
+    /// Its index in the document.
+    pub sentence: usize,
+    /// The text.
+    pub text: String,
+    /// Probability of `escalation-warning`.
+    pub escalation_prob: f32,
+    /// Predicted label.
+    pub label: Label,
+}
+
+/// Figures of one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// Group key per dimension, e.g. `{"source": "Reuters", "month": "2024-03"}`.
+    pub key: BTreeMap<String, String>,
+    /// Documents in the group.
+    pub documents: usize,
+    /// Sentences scored.
+    pub sentences: usize,
+    /// Boilerplate lines left out.
+    pub boilerplate: usize,
+    /// Sentences per label.
+    pub counts: BTreeMap<Label, usize>,
+    /// Share of scored sentences per label.
+    pub shares: BTreeMap<Label, f64>,
+    /// escalation-warning sentences / scored sentences.
+    pub escalation_ratio: f64,
+    /// Lower bound of the 95 % Wilson interval of the escalation ratio.
+    pub escalation_ratio_low: f64,
+    /// Upper bound of the 95 % Wilson interval of the escalation ratio.
+    pub escalation_ratio_high: f64,
+    /// Mean probability of escalation-warning over scored sentences (a
+    /// confidence-weighted escalation ratio).
+    pub mean_escalation_prob: f64,
+    /// (escalation - diplomacy) / (escalation + diplomacy) sentences, in
+    /// [-1, 1]; `None` when the group has neither.
+    pub escalation_diplomacy_balance: Option<f64>,
+    /// Highest-probability escalation sentences (with `--top`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub top: Vec<TopSentence>,
+}
+
+/// 95 % Wilson score interval of `k` successes in `n` trials.
+///
+/// ```
+/// let (lo, hi) = stance::report::wilson(5, 50);
+/// assert!((lo - 0.0435).abs() < 1e-3 && (hi - 0.2136).abs() < 1e-3);
+/// ```
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    ((center - half).max(0.0), (center + half).min(1.0))
+}
+
+#[derive(Debug, Default)]
+struct Acc {
+    documents: usize,
+    sentences: usize,
+    boilerplate: usize,
+    counts: [usize; Label::COUNT],
+    esc_prob_sum: f64,
+    top: Vec<TopSentence>,
+}
+
+/// Accumulates scored documents into groups; memory grows with the number
+/// of groups (and `--top`), not with the number of documents.
+#[derive(Debug)]
+pub struct ReportBuilder {
+    grouping: Grouping,
+    top: usize,
+    groups: BTreeMap<Vec<String>, Acc>,
+}
+
+impl ReportBuilder {
+    /// A builder for `grouping`, keeping the `top` highest-escalation
+    /// sentences per group.
+    pub fn new(grouping: Grouping, top: usize) -> ReportBuilder {
+        ReportBuilder {
+            grouping,
+            top,
+            groups: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one scored document.
+    pub fn add(&mut self, d: &ScoredDocument) {
+        let key: Vec<String> = self.grouping.0.iter().map(|g| g.key(d)).collect();
+        let acc = self.groups.entry(key).or_default();
+        acc.documents += 1;
+        acc.boilerplate += d.boilerplate.len();
+        for s in &d.sentences {
+            acc.sentences += 1;
+            acc.counts[s.prediction.label.index()] += 1;
+            acc.esc_prob_sum += s.prediction.prob(Label::EscalationWarning) as f64;
+            if self.top > 0 {
+                push_top(&mut acc.top, self.top, &d.doc.id, s);
+            }
+        }
+    }
+
+    /// The finished rows, sorted by group key.
+    pub fn finish(self) -> Report {
+        let dims = self.grouping.0.clone();
+        let rows = self
+            .groups
+            .into_iter()
+            .map(|(key, a)| {
+                let n = a.sentences;
+                let share = |c: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+                let esc = a.counts[Label::EscalationWarning.index()];
+                let dip = a.counts[Label::Diplomacy.index()];
+                let (lo, hi) = wilson(esc, n);
+                GroupRow {
+                    key: dims
+                        .iter()
+                        .map(|g| g.name().to_string())
+                        .zip(key)
+                        .collect(),
+                    documents: a.documents,
+                    sentences: n,
+                    boilerplate: a.boilerplate,
+                    counts: Label::ALL.iter().map(|&l| (l, a.counts[l.index()])).collect(),
+                    shares: Label::ALL
+                        .iter()
+                        .map(|&l| (l, share(a.counts[l.index()])))
+                        .collect(),
+                    escalation_ratio: share(esc),
+                    escalation_ratio_low: lo,
+                    escalation_ratio_high: hi,
+                    mean_escalation_prob: if n == 0 {
+                        0.0
+                    } else {
+                        a.esc_prob_sum / n as f64
+                    },
+                    escalation_diplomacy_balance: (esc + dip > 0)
+                        .then(|| (esc as f64 - dip as f64) / (esc + dip) as f64),
+                    top: a.top,
+                }
+            })
+            .collect();
+        Report {
+            group_by: dims,
+            rows,
+        }
+    }
+}
+
+fn push_top(top: &mut Vec<TopSentence>, k: usize, doc: &str, s: &ScoredSentence) {
+    let p = s.prediction.prob(Label::EscalationWarning);
+    if top.len() == k && top.last().is_some_and(|t| t.escalation_prob >= p) {
+        return;
+    }
+    let pos = top
+        .iter()
+        .position(|t| t.escalation_prob < p)
+        .unwrap_or(top.len());
+    top.insert(
+        pos,
+        TopSentence {
+            doc: doc.to_string(),
+            sentence: s.index,
+            text: s.text.clone(),
+            escalation_prob: p,
+            label: s.prediction.label,
+        },
+    );
+    top.truncate(k);
+}
+
+/// A finished report: one row per group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The grouping dimensions.
+    pub group_by: Vec<GroupBy>,
+    /// One row per group, sorted by key.
+    pub rows: Vec<GroupRow>,
+}
+
+/// Flat column names of the CSV form, in order.
+pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
+    let mut h: Vec<String> = group_by.iter().map(|g| g.name().to_string()).collect();
+    h.extend(
+        ["documents", "sentences", "boilerplate"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    for l in Label::ALL {
+        h.push(format!("n_{}", l.as_str().replace('-', "_")));
+    }
+    for l in Label::ALL {
+        h.push(format!("share_{}", l.as_str().replace('-', "_")));
+    }
+    h.extend(
+        [
+            "escalation_ratio",
+            "escalation_ratio_low",
+            "escalation_ratio_high",
+            "mean_escalation_prob",
+            "escalation_diplomacy_balance",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    h
+}
+
+impl GroupRow {
+    /// Values in [`csv_header`] order.
+    pub fn csv_values(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.key.values().cloned().collect();
+        v.push(self.documents.to_string());
+        v.push(self.sentences.to_string());
+        v.push(self.boilerplate.to_string());
+        for l in Label::ALL {
+            v.push(self.counts[&l].to_string());
+        }
+        for l in Label::ALL {
+            v.push(format!("{:.6}", self.shares[&l]));
+        }
+        v.push(format!("{:.6}", self.escalation_ratio));
+        v.push(format!("{:.6}", self.escalation_ratio_low));
+        v.push(format!("{:.6}", self.escalation_ratio_high));
+        v.push(format!("{:.6}", self.mean_escalation_prob));
+        v.push(
+            self.escalation_diplomacy_balance
+                .map(|b| format!("{b:.6}"))
+                .unwrap_or_default(),
+        );
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_edges() {
+        assert_eq!(wilson(0, 0), (0.0, 0.0));
+        let (lo, hi) = wilson(0, 10);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.2775).abs() < 1e-3);
+        let (lo, hi) = wilson(10, 10);
+        assert!((lo - 0.7225).abs() < 1e-3 && (hi - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn grouping_parses() {
+        assert_eq!(
+            "source,month".parse::<Grouping>().unwrap(),
+            Grouping(vec![GroupBy::Source, GroupBy::Month])
+        );
+        assert!("outlet,fortnight".parse::<Grouping>().is_err());
+    }
+}

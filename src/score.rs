@@ -1,0 +1,83 @@
+//! Scoring whole documents: split into sentences, leave boilerplate out,
+//! label every sentence. `stance score` and `stance report` both go through
+//! [`score_document`], so their counts agree by construction.
+
+use serde::Serialize;
+
+use crate::analysis::{SegmentKind, split_document};
+use crate::input::Document;
+use crate::model::{Prediction, StanceModel};
+
+/// How a document's text is cut into sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segmentation {
+    /// The sentence splitter, with boilerplate detection.
+    Split,
+    /// Every non-empty line is one sentence, as given.
+    Lines,
+}
+
+/// One sentence of a scored document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoredSentence {
+    /// 0-based index among the document's scored sentences.
+    pub index: usize,
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// The sentence.
+    pub text: String,
+    /// Label and probabilities.
+    pub prediction: Prediction,
+}
+
+/// A scored document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredDocument {
+    /// The document (its text is kept for reports that show it).
+    pub doc: Document,
+    /// Scored sentences, title first if there is one.
+    pub sentences: Vec<ScoredSentence>,
+    /// Boilerplate lines left out of scoring, with their lines.
+    pub boilerplate: Vec<(usize, String)>,
+}
+
+/// Splits and scores one document.
+pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
+    let mut sentences = Vec::new();
+    let mut boilerplate = Vec::new();
+    let mut push = |line: usize, text: String| {
+        let prediction = model.predict(&text);
+        sentences.push(ScoredSentence {
+            index: sentences.len(),
+            line,
+            text,
+            prediction,
+        });
+    };
+    if let Some(title) = doc.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        push(0, title.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    match mode {
+        Segmentation::Lines => {
+            for (i, line) in doc.text.lines().enumerate() {
+                let t = line.trim();
+                if !t.is_empty() {
+                    push(i + 1, t.to_string());
+                }
+            }
+        }
+        Segmentation::Split => {
+            for seg in split_document(&doc.text) {
+                match seg.kind {
+                    SegmentKind::Sentence => push(seg.line, seg.text),
+                    SegmentKind::Boilerplate => boilerplate.push((seg.line, seg.text)),
+                }
+            }
+        }
+    }
+    ScoredDocument {
+        doc,
+        sentences,
+        boilerplate,
+    }
+}

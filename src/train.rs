@@ -1,0 +1,426 @@
+//! Training: hyperparameters validated once, then fitted into a
+//! [`StanceModel`].
+//!
+//! The classifier is `linfa-logistic`'s multinomial logistic regression,
+//! which fits on a dense matrix. To keep that matrix small and the problem
+//! well conditioned, the TF-IDF vocabulary is reduced to the `features`
+//! terms with the highest chi-square statistic against the labels before
+//! fitting (see BENCHMARKS.md for the measured trade-off).
+//!
+//! ```no_run
+//! use stance::{data::read_labeled_csv, train::TrainParams};
+//!
+//! let data = read_labeled_csv("data/stance-train.csv".as_ref()).unwrap();
+//! let model = TrainParams::default().alpha(1.0).check().unwrap()
+//!     .fit(&data.examples, "data/stance-train.csv", &data.sha256).unwrap();
+//! model.save("my.model".as_ref()).unwrap();
+//! ```
+
+use std::collections::BTreeMap;
+
+use linfa::prelude::*;
+use linfa_logistic::MultiLogisticRegression;
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Analyzer, AnalyzerConfig};
+use crate::data::Example;
+use crate::features::{ParamError, SparseVec, TfidfParams, chi2_scores};
+use crate::label::Label;
+use crate::model::{FORMAT_VERSION, LinearClassifier, ModelCard, StanceModel, surface_forms};
+
+/// How classes are weighted in the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassWeight {
+    /// Every sentence counts once.
+    None,
+    /// Each label's rows are replicated so every label carries about the
+    /// same total weight (linfa-logistic has no sample weights).
+    Balanced,
+}
+
+/// Training hyperparameters, saved in the model card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    /// Analyzer settings.
+    pub analyzer: AnalyzerConfig,
+    /// TF-IDF settings.
+    pub tfidf: TfidfParams,
+    /// Number of terms kept by chi-square selection (`None`: all).
+    pub features: Option<usize>,
+    /// L2 regularisation strength of the (summed) logistic loss.
+    pub alpha: f32,
+    /// Class weighting.
+    pub class_weight: ClassWeight,
+    /// L-BFGS iteration cap.
+    pub max_iterations: u64,
+    /// L-BFGS gradient-norm tolerance.
+    pub gradient_tolerance: f32,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            analyzer: AnalyzerConfig::default(),
+            tfidf: TfidfParams::default(),
+            features: Some(6000),
+            alpha: 1.0,
+            class_weight: ClassWeight::None,
+            max_iterations: 150,
+            gradient_tolerance: 1e-3,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Sets the L2 strength.
+    pub fn alpha(mut self, v: f32) -> Self {
+        self.alpha = v;
+        self
+    }
+    /// Sets the number of selected features.
+    pub fn features(mut self, v: Option<usize>) -> Self {
+        self.features = v;
+        self
+    }
+    /// Sets class weighting.
+    pub fn class_weight(mut self, v: ClassWeight) -> Self {
+        self.class_weight = v;
+        self
+    }
+    /// Sets the iteration cap.
+    pub fn max_iterations(mut self, v: u64) -> Self {
+        self.max_iterations = v;
+        self
+    }
+    /// Sets TF-IDF settings.
+    pub fn tfidf(mut self, v: TfidfParams) -> Self {
+        self.tfidf = v;
+        self
+    }
+    /// Sets analyzer settings.
+    pub fn analyzer(mut self, v: AnalyzerConfig) -> Self {
+        self.analyzer = v;
+        self
+    }
+
+    /// Validates every setting once.
+    pub fn check(self) -> Result<ValidTrainParams, ParamError> {
+        self.tfidf.clone().check()?;
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(ParamError {
+                name: "alpha",
+                problem: format!("must be a positive number, got {}", self.alpha),
+            });
+        }
+        if self.features == Some(0) {
+            return Err(ParamError {
+                name: "features",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if !(1..=3).contains(&self.analyzer.max_ngram) {
+            return Err(ParamError {
+                name: "ngram",
+                problem: format!("must be 1, 2 or 3, got {}", self.analyzer.max_ngram),
+            });
+        }
+        if self.max_iterations == 0 {
+            return Err(ParamError {
+                name: "max-iterations",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
+            return Err(ParamError {
+                name: "tolerance",
+                problem: "must be positive".into(),
+            });
+        }
+        Ok(ValidTrainParams(self))
+    }
+}
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// Fewer than two labels in the data.
+    #[error("the training data has only one label ({0}); at least two are needed")]
+    OneClass(Label),
+    /// No usable rows.
+    #[error("no training rows")]
+    Empty,
+    /// No term survived min_df/max_df.
+    #[error(
+        "the vocabulary is empty after min_df/max_df filtering: add data or lower --min-df"
+    )]
+    EmptyVocabulary,
+    /// The optimiser failed.
+    #[error("logistic regression failed: {0}")]
+    Fit(String),
+    /// The fitted model is inconsistent.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+}
+
+/// Hyperparameters that passed [`TrainParams::check`].
+#[derive(Debug, Clone)]
+pub struct ValidTrainParams(TrainParams);
+
+impl ValidTrainParams {
+    /// The validated settings.
+    pub fn params(&self) -> &TrainParams {
+        &self.0
+    }
+
+    /// Fits a model on labeled sentences. `source_name` and `source_sha256`
+    /// identify the training file in the model card; held-out metrics are
+    /// added by the caller (see [`StanceModel::card`]).
+    pub fn fit(
+        &self,
+        examples: &[Example],
+        source_name: &str,
+        source_sha256: &str,
+    ) -> Result<StanceModel, TrainError> {
+        let p = &self.0;
+        if examples.is_empty() {
+            return Err(TrainError::Empty);
+        }
+        let mut counts: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
+        for e in examples {
+            *counts.get_mut(&e.label).expect("all labels present") += 1;
+        }
+        let present: Vec<Label> = counts
+            .iter()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(&l, _)| l)
+            .collect();
+        if present.len() < 2 {
+            return Err(TrainError::OneClass(present[0]));
+        }
+
+        let analyzer = Analyzer::new(p.analyzer.clone());
+        let docs: Vec<Vec<String>> = examples.iter().map(|e| analyzer.terms(&e.text)).collect();
+        let full = p
+            .tfidf
+            .clone()
+            .check()
+            .expect("checked in TrainParams::check")
+            .fit(&docs);
+        if full.is_empty() {
+            return Err(TrainError::EmptyVocabulary);
+        }
+        let rows: Vec<SparseVec> = docs
+            .iter()
+            .map(|d| full.transform(d.iter().map(String::as_str)))
+            .collect();
+        let classes: Vec<usize> = examples.iter().map(|e| e.label.index()).collect();
+
+        // Chi-square feature selection.
+        let vectorizer = match p.features {
+            Some(k) if k < full.len() => {
+                let scores = chi2_scores(&rows, &classes, Label::COUNT, full.len());
+                let mut order: Vec<u32> = (0..full.len() as u32).collect();
+                order.sort_by(|&a, &b| {
+                    scores[b as usize]
+                        .total_cmp(&scores[a as usize])
+                        .then(a.cmp(&b))
+                });
+                order.truncate(k);
+                order.sort_unstable_by(|&a, &b| full.term(a).cmp(full.term(b)));
+                full.restrict(&order)
+            }
+            _ => full.clone(),
+        };
+        let rows: Vec<SparseVec> = docs
+            .iter()
+            .map(|d| vectorizer.transform(d.iter().map(String::as_str)))
+            .collect();
+
+        // Row replication for class balance.
+        let max_count = *counts.values().max().expect("non-empty");
+        let mut order: Vec<usize> = Vec::with_capacity(examples.len());
+        for (i, e) in examples.iter().enumerate() {
+            let reps = match p.class_weight {
+                ClassWeight::None => 1,
+                ClassWeight::Balanced => {
+                    let n = counts[&e.label];
+                    // Spread max_count copies over the n rows of the label.
+                    let rank = examples[..i].iter().filter(|x| x.label == e.label).count();
+                    (max_count * (rank + 1)) / n - (max_count * rank) / n
+                }
+            };
+            order.extend(std::iter::repeat_n(i, reps));
+        }
+
+        let nf = vectorizer.len();
+        let mut x = Array2::<f32>::zeros((order.len(), nf));
+        for (r, &i) in order.iter().enumerate() {
+            for &(j, v) in &rows[i] {
+                x[[r, j as usize]] = v;
+            }
+        }
+        let y: Array1<Label> = order.iter().map(|&i| examples[i].label).collect();
+        let dataset = Dataset::new(x, y);
+        let fitted = MultiLogisticRegression::default()
+            .alpha(p.alpha)
+            .max_iterations(p.max_iterations)
+            .gradient_tolerance(p.gradient_tolerance)
+            .fit(&dataset)
+            .map_err(|e| TrainError::Fit(e.to_string()))?;
+
+        // Map linfa's class columns onto the fixed label order; labels absent
+        // from the data get a very low intercept (probability ~0).
+        let params = fitted.params();
+        let intercept_fit = fitted.intercept();
+        let mut weights = vec![[0f32; Label::COUNT]; nf];
+        let mut intercept = [-1.0e4f32; Label::COUNT];
+        for (col, label) in fitted.classes().iter().enumerate() {
+            let c = label.index();
+            intercept[c] = intercept_fit[col];
+            for (j, w) in weights.iter_mut().enumerate() {
+                w[c] = params[[j, col]];
+            }
+        }
+        let surface = surface_forms(
+            &analyzer,
+            examples.iter().map(|e| e.text.as_str()),
+            &vectorizer,
+        );
+        let card = ModelCard {
+            format_version: FORMAT_VERSION,
+            stance_version: env!("CARGO_PKG_VERSION").to_string(),
+            trained_on: today_utc(),
+            training_file: source_name.to_string(),
+            training_sha256: source_sha256.to_string(),
+            training_rows_per_label: counts,
+            rows_rejected: 0,
+            hyperparameters: p.clone(),
+            vocabulary_size: nf,
+            held_out: None,
+        };
+        Ok(StanceModel::from_parts(
+            card,
+            p.analyzer.clone(),
+            vectorizer,
+            LinearClassifier { weights, intercept },
+            surface,
+        )?)
+    }
+}
+
+/// Today's UTC date as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+/// A deterministic stratified split of example indices into
+/// `(train, held_out)`, holding out about `fraction` of each label.
+pub fn stratified_split(examples: &[Example], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut train = Vec::new();
+    let mut test = Vec::new();
+    for label in Label::ALL {
+        let mut idx: Vec<usize> = (0..examples.len())
+            .filter(|&i| examples[i].label == label)
+            .collect();
+        // Order by a hash of (seed, text) so the split does not depend on
+        // file order.
+        idx.sort_by_key(|&i| (splitmix(seed ^ fxhash(&examples[i].text)), i));
+        let n_test = (idx.len() as f64 * fraction).round() as usize;
+        test.extend_from_slice(&idx[..n_test]);
+        train.extend_from_slice(&idx[n_test..]);
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    (train, test)
+}
+
+fn fxhash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_params() {
+        assert!(TrainParams::default().alpha(0.0).check().is_err());
+        assert!(TrainParams::default().alpha(f32::NAN).check().is_err());
+        assert!(TrainParams::default().features(Some(0)).check().is_err());
+        assert!(TrainParams::default().max_iterations(0).check().is_err());
+        assert!(TrainParams::default().check().is_ok());
+    }
+
+    fn ex(text: &str, label: Label) -> Example {
+        Example {
+            text: text.into(),
+            label,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn one_class_is_an_error() {
+        let data = vec![ex("a b", Label::Neutral), ex("a c", Label::Neutral)];
+        let err = TrainParams::default()
+            .check()
+            .unwrap()
+            .fit(&data, "x", "y")
+            .unwrap_err();
+        assert!(matches!(err, TrainError::OneClass(Label::Neutral)));
+    }
+
+    #[test]
+    fn learns_a_separable_toy_problem() {
+        let mut data = Vec::new();
+        for i in 0..20 {
+            data.push(ex(&format!("talks resumed in geneva round {i}"), Label::Diplomacy));
+            data.push(ex(&format!("the ministry published figures {i}"), Label::Neutral));
+        }
+        let model = TrainParams::default()
+            .check()
+            .unwrap()
+            .fit(&data, "toy", "0")
+            .unwrap();
+        assert_eq!(model.predict("talks resumed").label, Label::Diplomacy);
+        assert_eq!(model.predict("figures published").label, Label::Neutral);
+        // Absent labels get ~zero probability.
+        assert!(model.predict("talks").prob(Label::Deterrence) < 1e-6);
+    }
+
+    #[test]
+    fn split_is_stratified_and_deterministic() {
+        let data: Vec<Example> = (0..100)
+            .map(|i| {
+                ex(
+                    &format!("s{i}"),
+                    if i % 4 == 0 {
+                        Label::Deterrence
+                    } else {
+                        Label::Neutral
+                    },
+                )
+            })
+            .collect();
+        let (a, b) = stratified_split(&data, 0.2, 1);
+        assert_eq!(b.len(), 20);
+        assert_eq!(
+            b.iter()
+                .filter(|&&i| data[i].label == Label::Deterrence)
+                .count(),
+            5
+        );
+        assert_eq!(stratified_split(&data, 0.2, 1), (a, b));
+    }
+}

@@ -120,9 +120,11 @@ pub fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, DataError>
 
 /// Finds a column by name, ignoring case and surrounding spaces.
 pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
-    headers
-        .iter()
-        .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    headers.iter().position(|h| {
+        h.trim()
+            .trim_start_matches('\u{feff}')
+            .eq_ignore_ascii_case(name)
+    })
 }
 
 /// Reads a labeled CSV file with `text` and `label` columns.
@@ -256,7 +258,10 @@ mod tests {
     fn missing_column_and_utf8() {
         let p = write("b.csv", b"sentence,label\nx,neutral\n");
         let e = read_labeled_csv(&p).unwrap_err().to_string();
-        assert!(e.contains("no \"text\" column") && e.contains("sentence, label"), "{e}");
+        assert!(
+            e.contains("no \"text\" column") && e.contains("sentence, label"),
+            "{e}"
+        );
         let p = write("c.csv", b"text,label\nok,neutral\nbad \xff byte,neutral\n");
         let e = read_labeled_csv(&p).unwrap_err().to_string();
         assert!(e.contains(":3: invalid UTF-8"), "{e}");

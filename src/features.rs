@@ -12,7 +12,7 @@
 //!     vec!["talk".to_string(), "resum".to_string()],
 //!     vec!["talk".to_string(), "fail".to_string()],
 //! ];
-//! let fitted = TfidfParams::default().min_df(1).check().unwrap().fit(&docs);
+//! let fitted = TfidfParams::default().min_df(1).max_df(1.0).check().unwrap().fit(&docs);
 //! assert_eq!(fitted.len(), 3);
 //! let x = fitted.transform(["talk", "fail", "unknown"]);
 //! assert_eq!(x.len(), 2); // "unknown" is not in the vocabulary
@@ -301,7 +301,10 @@ impl FittedTfidf {
     /// A vectorizer restricted to the features in `keep` (indices into
     /// this one), in the order given. Used after feature selection.
     pub fn restrict(&self, keep: &[u32]) -> FittedTfidf {
-        let terms = keep.iter().map(|&i| self.terms[i as usize].clone()).collect();
+        let terms = keep
+            .iter()
+            .map(|&i| self.terms[i as usize].clone())
+            .collect();
         let idf = keep.iter().map(|&i| self.idf[i as usize]).collect();
         FittedTfidf::from_parts(self.params.clone(), terms, idf)
             .expect("a subset of a valid vocabulary is valid")

@@ -110,7 +110,10 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
         } else {
             return Err(DataError::Io {
                 path: p.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
             });
         }
     }
@@ -340,7 +343,9 @@ fn read_jsonl(
         let v: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| anyhow::anyhow!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
         let get = |k: &str| match v.get(k) {
-            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                Some(s.trim().to_string())
+            }
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
@@ -391,7 +396,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         }
     }
     for fmt in [
-        "%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%B %d %Y",
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%d %B %Y",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %b %Y",
+        "%B %d %Y",
         "%b. %d, %Y",
     ] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {

@@ -63,9 +63,7 @@ impl fmt::Display for Label {
 
 /// A label string that is not one of the four.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown label {0:?} (valid labels: deterrence, escalation-warning, diplomacy, neutral)"
-)]
+#[error("unknown label {0:?} (valid labels: deterrence, escalation-warning, diplomacy, neutral)")]
 pub struct UnknownLabel(pub String);
 
 impl FromStr for Label {

@@ -54,7 +54,12 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
             prediction,
         });
     };
-    if let Some(title) = doc.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(title) = doc
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         push(0, title.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     match mode {

@@ -66,7 +66,7 @@ impl Default for TrainParams {
             tfidf: TfidfParams::default(),
             features: Some(6000),
             alpha: 1.0,
-            class_weight: ClassWeight::None,
+            class_weight: ClassWeight::Balanced,
             max_iterations: 150,
             gradient_tolerance: 1e-3,
         }
@@ -152,9 +152,7 @@ pub enum TrainError {
     #[error("no training rows")]
     Empty,
     /// No term survived min_df/max_df.
-    #[error(
-        "the vocabulary is empty after min_df/max_df filtering: add data or lower --min-df"
-    )]
+    #[error("the vocabulary is empty after min_df/max_df filtering: add data or lower --min-df")]
     EmptyVocabulary,
     /// The optimiser failed.
     #[error("logistic regression failed: {0}")]
@@ -317,7 +315,11 @@ pub fn today_utc() -> String {
 
 /// A deterministic stratified split of example indices into
 /// `(train, held_out)`, holding out about `fraction` of each label.
-pub fn stratified_split(examples: &[Example], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+pub fn stratified_split(
+    examples: &[Example],
+    fraction: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let mut train = Vec::new();
     let mut test = Vec::new();
     for label in Label::ALL {
@@ -385,8 +387,14 @@ mod tests {
     fn learns_a_separable_toy_problem() {
         let mut data = Vec::new();
         for i in 0..20 {
-            data.push(ex(&format!("talks resumed in geneva round {i}"), Label::Diplomacy));
-            data.push(ex(&format!("the ministry published figures {i}"), Label::Neutral));
+            data.push(ex(
+                &format!("talks resumed in geneva round {i}"),
+                Label::Diplomacy,
+            ));
+            data.push(ex(
+                &format!("the ministry published figures {i}"),
+                Label::Neutral,
+            ));
         }
         let model = TrainParams::default()
             .check()

@@ -18,6 +18,7 @@ pub mod tokenize;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -46,8 +47,90 @@ impl Default for AnalyzerConfig {
 /// Entries kept in each thread's token→stem cache before it is cleared.
 const STEM_CACHE_CAP: usize = 200_000;
 
+/// FxHash (the rustc hasher): a fast, non-cryptographic hasher for the
+/// per-thread stem cache and the model's term index. Keys are the text's
+/// own words, so hash flooding is not a concern worth SipHash's cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits weak and the high bits strong;
+        // hash tables index by the low bits.
+        self.hash.rotate_left(26)
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Per-thread scratch space of the analyzer, so that the hot path does not
+/// allocate per token or per sentence.
+#[derive(Default)]
+struct Scratch {
+    /// Tokenizer buffer.
+    buf: String,
+    /// The stemmed tokens of the current text, back to back.
+    stems: String,
+    /// Byte ranges of each stemmed token in `stems`.
+    spans: Vec<(u32, u32)>,
+    /// The n-gram being built.
+    gram: String,
+}
+
 thread_local! {
-    static STEM_CACHE: RefCell<HashMap<String, Box<str>>> = RefCell::new(HashMap::new());
+    static STEM_CACHE: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` on this thread's scratch space, or on a fresh one if it is
+/// already in use (a callback that analyses text inside another analysis).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
 }
 
 /// Tokenizer, stemmer and n-gram filter behind one small type.
@@ -87,8 +170,7 @@ impl Analyzer {
     /// The stemmed tokens of `text`, in order (no n-grams).
     pub fn tokens(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        let mut buf = String::new();
-        tokenize(text, &mut buf, |tok| out.push(self.stem(tok)));
+        self.for_each_token(text, |t| out.push(t.to_string()));
         out
     }
 
@@ -100,46 +182,83 @@ impl Analyzer {
         out
     }
 
-    /// Calls `f` on every term of `text` without collecting them; this is
-    /// the scoring hot path.
+    /// Calls `f` on every stemmed token of `text`, in order, without
+    /// allocating: the tokens of [`Analyzer::tokens`], the unigrams of
+    /// [`Analyzer::terms`].
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str)) {
+        let mut run = |buf: &mut String| tokenize(text, buf, |tok| self.with_stem(tok, &mut f));
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut s) => run(&mut s.buf),
+            Err(_) => run(&mut String::new()),
+        })
+    }
+
+    /// Calls `f` on every term of `text` without collecting them, in the
+    /// order of [`Analyzer::terms`]. Nothing is allocated per token: the
+    /// stems go into per-thread scratch space.
     pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
-        let tokens = self.tokens(text);
-        for t in &tokens {
-            f(t);
-        }
-        let mut gram = String::new();
-        for n in 2..=self.config.max_ngram {
-            for w in tokens.windows(n) {
-                gram.clear();
-                for (k, t) in w.iter().enumerate() {
-                    if k > 0 {
-                        gram.push(' ');
-                    }
-                    gram.push_str(t);
-                }
-                f(&gram);
+        with_scratch(|s| {
+            let Scratch {
+                buf,
+                stems,
+                spans,
+                gram,
+            } = s;
+            stems.clear();
+            spans.clear();
+            tokenize(text, buf, |tok| {
+                self.with_stem(tok, |st| {
+                    let start = stems.len() as u32;
+                    stems.push_str(st);
+                    spans.push((start, stems.len() as u32));
+                })
+            });
+            let word = |k: usize| &stems[spans[k].0 as usize..spans[k].1 as usize];
+            for k in 0..spans.len() {
+                f(word(k));
             }
-        }
+            for n in 2..=self.config.max_ngram {
+                for k in 0..spans.len().saturating_sub(n - 1) {
+                    gram.clear();
+                    gram.push_str(word(k));
+                    for m in 1..n {
+                        gram.push(' ');
+                        gram.push_str(word(k + m));
+                    }
+                    f(gram);
+                }
+            }
+        })
     }
 
     /// Stems one lower-cased token (numbers and the number token pass
     /// through), through a per-thread cache: stemming is most of the cost
     /// of analysis and real text repeats its words.
     pub fn stem(&self, token: &str) -> String {
+        self.with_stem(token, str::to_string)
+    }
+
+    /// Calls `f` on the stem of `token` without allocating when the stem is
+    /// cached. If the cache is in use (`f` of an outer call analysing text),
+    /// the token is stemmed without it.
+    fn with_stem<R>(&self, token: &str, f: impl FnOnce(&str) -> R) -> R {
         if !self.config.stem || token == NUMBER_TOKEN {
-            return token.to_string();
+            return f(token);
         }
-        STEM_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
+        STEM_CACHE.with(|cell| {
+            let Ok(mut cache) = cell.try_borrow_mut() else {
+                return f(&self.stemmer.stem(token));
+            };
             if let Some(s) = cache.get(token) {
-                return s.to_string();
+                return f(s);
             }
-            let stemmed = self.stemmer.stem(token).into_owned();
+            let stemmed: Box<str> = self.stemmer.stem(token).into();
             if cache.len() >= STEM_CACHE_CAP {
                 cache.clear();
             }
-            cache.insert(token.to_string(), stemmed.clone().into_boxed_str());
-            stemmed
+            let r = f(&stemmed);
+            cache.insert(token.into(), stemmed);
+            r
         })
     }
 }

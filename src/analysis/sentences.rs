@@ -61,12 +61,72 @@ const NUMBER_ABBREV: &[&str] = &[
 /// Words that commonly start a sentence: after an ambiguous abbreviation
 /// ("U.S.", "p.m.", "etc.", "Inc.") a split is made only before one of these.
 const STARTERS: &[&str] = &[
-    "The", "He", "She", "It", "They", "We", "I", "But", "And", "In", "This", "That", "These",
-    "Those", "A", "An", "On", "At", "Its", "His", "Her", "Their", "There", "As", "If", "When",
-    "While", "After", "Before", "Since", "So", "Yet", "Still", "However", "Meanwhile", "For",
-    "Our", "What", "Why", "How", "Who", "Some", "Many", "Both", "Each", "Such", "Also", "Earlier",
-    "Later", "Today", "Yesterday", "Mr.", "Mrs.", "Ms.", "Dr.", "Officials", "Analysts", "Asked",
-    "According", "Under", "With", "Without", "Moscow", "Washington", "Beijing", "Kyiv",
+    "The",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "But",
+    "And",
+    "In",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "A",
+    "An",
+    "On",
+    "At",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "There",
+    "As",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "So",
+    "Yet",
+    "Still",
+    "However",
+    "Meanwhile",
+    "For",
+    "Our",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Some",
+    "Many",
+    "Both",
+    "Each",
+    "Such",
+    "Also",
+    "Earlier",
+    "Later",
+    "Today",
+    "Yesterday",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Officials",
+    "Analysts",
+    "Asked",
+    "According",
+    "Under",
+    "With",
+    "Without",
+    "Moscow",
+    "Washington",
+    "Beijing",
+    "Kyiv",
 ];
 
 /// Ambiguous abbreviations: split after them only before a [`STARTERS`] word.
@@ -400,7 +460,9 @@ mod tests {
     #[test]
     fn dotted_initialisms() {
         assert_eq!(
-            sents("The U.S. Navy sailed past. The U.N. Security Council met in the U.S. The vote failed."),
+            sents(
+                "The U.S. Navy sailed past. The U.N. Security Council met in the U.S. The vote failed."
+            ),
             [
                 "The U.S. Navy sailed past.",
                 "The U.N. Security Council met in the U.S.",
@@ -464,7 +526,10 @@ mod tests {
     fn numbered_articles_do_not_split() {
         assert_eq!(
             sents("Under Art. 51 of the Charter, No. 5 applies. It is clear."),
-            ["Under Art. 51 of the Charter, No. 5 applies.", "It is clear."]
+            [
+                "Under Art. 51 of the Charter, No. 5 applies.",
+                "It is clear."
+            ]
         );
     }
 

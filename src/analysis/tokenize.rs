@@ -20,39 +20,90 @@ pub const NUMBER_TOKEN: &str = "<num>";
 /// `buf` is scratch space reused across calls so that the hot loop does
 /// not allocate per token.
 pub fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str)) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = chars.len();
+    // Walks the UTF-8 bytes directly: ASCII characters (nearly all of
+    // English text) are decoded and lower-cased without the Unicode
+    // tables, and nothing is allocated.
+    let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut i = 0;
     while i < n {
-        let c = chars[i].1;
-        if !c.is_alphanumeric() {
-            i += 1;
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            // Fast path: a run of ASCII alphanumerics whose end is certain
+            // (not a joiner that joins, not a non-ASCII character) is the
+            // whole word, emitted without copying when it is lower case.
+            let (mut j, mut has_digit, mut has_upper) = (i, false, false);
+            while j < n && bytes[j].is_ascii_alphanumeric() {
+                has_digit |= bytes[j].is_ascii_digit();
+                has_upper |= bytes[j].is_ascii_uppercase();
+                j += 1;
+            }
+            let next = bytes.get(j + 1).copied();
+            let ends = match bytes.get(j) {
+                None => true,
+                Some(&t) if t >= 0x80 => false,
+                Some(b'\'' | b'-') => !next.is_some_and(|c| c >= 0x80 || c.is_ascii_alphanumeric()),
+                Some(b'.' | b',') => {
+                    !(has_digit && next.is_some_and(|c| c >= 0x80 || c.is_ascii_digit()))
+                }
+                Some(_) => true,
+            };
+            if ends {
+                if has_digit {
+                    emit(NUMBER_TOKEN);
+                } else if has_upper {
+                    buf.clear();
+                    buf.push_str(&text[i..j]);
+                    buf.make_ascii_lowercase();
+                    emit(buf);
+                } else {
+                    emit(&text[i..j]);
+                }
+                i = j;
+                continue;
+            }
+        } else if !char_at(text, i).0.is_alphanumeric() {
+            i += char_at(text, i).1;
             continue;
         }
+        // General path: joiners and non-ASCII characters.
         buf.clear();
         let mut has_digit = false;
         let mut j = i;
         while j < n {
-            let c = chars[j].1;
+            let (c, len) = char_at(text, j);
             if c.is_alphanumeric() {
                 has_digit |= c.is_numeric();
-                for lc in c.to_lowercase() {
-                    buf.push(lc);
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase());
+                } else {
+                    buf.extend(c.to_lowercase());
                 }
-                j += 1;
-            } else if j + 1 < n && chars[j + 1].1.is_alphanumeric() && j > i {
-                // A joiner between two alphanumerics stays inside the word.
-                match c {
-                    '\'' | '’' | 'ʼ' => {
-                        buf.push('\'');
-                        j += 1;
-                    }
-                    '-' | '‐' | '‑' => j += 1,
-                    '.' | ',' if has_digit && chars[j + 1].1.is_numeric() => j += 1,
-                    _ => break,
-                }
+                j += len;
+                continue;
+            }
+            // A joiner between two alphanumerics stays inside the word (`j > i`
+            // holds here: the word starts with an alphanumeric).
+            let next = if j + len < n {
+                char_at(text, j + len).0
             } else {
                 break;
+            };
+            if !next.is_alphanumeric() {
+                break;
+            }
+            match c {
+                '\'' | '’' | 'ʼ' => {
+                    buf.push('\'');
+                    j += len;
+                }
+                '-' | '‐' | '‑' => j += len,
+                '.' | ',' if has_digit && next.is_numeric() => j += len,
+                _ => break,
             }
         }
         i = j;
@@ -67,6 +118,21 @@ pub fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str)) {
             emit(buf);
         }
     }
+}
+
+/// The character starting at byte `i` of `s` (a char boundary) and its
+/// length in bytes.
+#[inline(always)]
+fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = s[i..]
+        .chars()
+        .next()
+        .expect("i is a char boundary inside s");
+    (c, c.len_utf8())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use stance::Label;
+use stance::report::html::{DEFAULT_DETAIL_DOCS, DetailDocs, HtmlMeta};
 use stance::report::{Grouping, Report, ReportBuilder, csv_header};
 
 use super::output::{truncate, write_output};
@@ -19,6 +20,9 @@ enum ReportFormat {
     Csv,
     /// `{"group_by": [...], "rows": [...]}` (`pd.json_normalize(d["rows"])`).
     Json,
+    /// One self-contained page: charts, the summary table, and every
+    /// sentence coloured by its label (up to --html-docs documents).
+    Html,
 }
 
 /// Escalation-language ratios over collections of documents.
@@ -39,6 +43,7 @@ enum ReportFormat {
 ///   stance report article.txt
 ///   stance report articles.csv --by source,month --format csv -o report.csv
 ///   stance report articles.jsonl --by month --top 3
+///   stance report articles.csv --by source --format html -o report.html
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
@@ -64,17 +69,49 @@ pub struct ReportArgs {
     /// group.
     #[arg(long, default_value_t = 0, value_name = "N")]
     top: usize,
+
+    /// HTML format: show at most N documents sentence by sentence (the
+    /// charts and summary always cover every document; the page says how
+    /// many were left out).
+    #[arg(long, default_value_t = DEFAULT_DETAIL_DOCS, value_name = "N")]
+    html_docs: usize,
+
+    /// HTML format: top terms shown per sentence.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    html_terms: usize,
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let (model, _) = a.model.load()?;
+    let (model, model_name) = a.model.load()?;
     let mut builder = ReportBuilder::new(a.by.clone(), a.top);
+    // Only the HTML page shows documents; the others keep none.
+    let mut details = DetailDocs::new(if a.format == ReportFormat::Html {
+        a.html_docs
+    } else {
+        0
+    });
     for_each_scored(&a.input, &model, |d| {
         builder.add(&d);
+        details.push(d);
         Ok(())
     })?;
     let report = builder.finish();
     let bytes = match a.format {
+        ReportFormat::Html => {
+            let meta = HtmlMeta {
+                inputs: a
+                    .input
+                    .paths()
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+                model: model_name,
+                terms: a.html_terms,
+            };
+            stance::report::html::render(&report, &details, &model, &meta)
+                .map_err(|e| anyhow::anyhow!("drawing the HTML report's charts: {e}"))?
+                .into_bytes()
+        }
         ReportFormat::Table => table(&report).into_bytes(),
         ReportFormat::Csv => csv_bytes(&report)?,
         ReportFormat::Json => {
@@ -91,7 +128,7 @@ fn csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(&report.group_by))?;
     for row in &report.rows {
-        w.write_record(row.csv_values())?;
+        w.write_record(row.csv_values(&report.group_by))?;
     }
     Ok(w.into_inner()?)
 }
@@ -103,7 +140,7 @@ fn table(report: &Report) -> String {
     let key_width = report
         .rows
         .iter()
-        .map(|r| r.key.values().cloned().collect::<Vec<_>>().join(" / ").chars().count())
+        .map(|r| r.key_values(&report.group_by).join(" / ").chars().count())
         .chain([key_names.join(" / ").len()])
         .max()
         .unwrap_or(8)
@@ -125,7 +162,7 @@ fn table(report: &Report) -> String {
         kw = key_width
     );
     for r in &report.rows {
-        let key = truncate(&r.key.values().cloned().collect::<Vec<_>>().join(" / "), 48);
+        let key = truncate(&r.key_values(&report.group_by).join(" / "), 48);
         let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
         let _ = writeln!(
             s,

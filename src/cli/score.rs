@@ -87,7 +87,7 @@ pub fn for_each_scored(
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0;
     let flush = |batch: &mut Vec<Document>,
-                     f: &mut dyn FnMut(ScoredDocument) -> anyhow::Result<()>|
+                 f: &mut dyn FnMut(ScoredDocument) -> anyhow::Result<()>|
      -> anyhow::Result<()> {
         let scored: Vec<ScoredDocument> = std::mem::take(batch)
             .into_par_iter()
@@ -150,13 +150,9 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         match a.format {
             ScoreFormat::Jsonl => write_jsonl(&mut out, &model, &d, a.explain.then_some(a.terms)),
             ScoreFormat::Csv => write_csv(&mut out, &model, &d, a.explain.then_some(a.terms)),
-            ScoreFormat::Table => write_table(
-                &mut out,
-                &model,
-                &d,
-                a.explain.then_some(a.terms),
-                a.wide,
-            ),
+            ScoreFormat::Table => {
+                write_table(&mut out, &model, &d, a.explain.then_some(a.terms), a.wide)
+            }
         }
     })?;
     out.flush()?;

@@ -63,8 +63,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainParams::default().features.unwrap_or(0))]
     features: usize,
 
-    /// Class weighting: none, or balanced (minority labels' rows replicated).
-    #[arg(long, value_enum, default_value = "none")]
+    /// Class weighting: balanced (each label's rows replicated so every
+    /// label weighs the same; better macro-F1 and less biased label shares on
+    /// our data) or none.
+    #[arg(long, value_enum, default_value = "balanced")]
     class_weight: ClassWeight,
 
     /// Minimum number of sentences a term must occur in.

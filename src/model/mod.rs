@@ -5,12 +5,15 @@
 mod artifact;
 mod card;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Analyzer, AnalyzerConfig, tokenize};
+use crate::analysis::{Analyzer, AnalyzerConfig, FxHashMap, tokenize};
 use crate::features::{FittedTfidf, SparseVec};
 use crate::label::Label;
 
@@ -113,6 +116,140 @@ pub struct StanceModel {
     surface_forms: BTreeMap<String, String>,
     #[serde(skip, default = "default_analyzer")]
     analyzer: Analyzer,
+    /// The vocabulary indexed by word, built on first use.
+    #[serde(skip)]
+    index: OnceLock<TermIndex>,
+}
+
+/// No feature / no word.
+const NONE: u32 = u32::MAX;
+
+/// The vocabulary indexed by word ids, so that a sentence's n-grams are
+/// found without building their strings: every stem that occurs in a
+/// vocabulary term gets a word id; unigrams are a table by word id, and
+/// bigrams and trigrams are hashed by their word ids. A sentence token
+/// whose stem has no word id cannot be part of any vocabulary term.
+#[derive(Clone, Default)]
+struct TermIndex {
+    /// Identifies this index in the per-thread token caches.
+    tag: u64,
+    words: FxHashMap<Box<str>, u32>,
+    unigram: Vec<u32>,
+    bigram: FxHashMap<u64, u32>,
+    trigram: FxHashMap<u128, u32>,
+}
+
+impl std::fmt::Debug for TermIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TermIndex")
+            .field("words", &self.words.len())
+            .field("bigrams", &self.bigram.len())
+            .field("trigrams", &self.trigram.len())
+            .finish()
+    }
+}
+
+fn pack2(a: u32, b: u32) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+fn pack3(a: u32, b: u32, c: u32) -> u128 {
+    ((a as u128) << 64) | ((b as u128) << 32) | c as u128
+}
+
+/// Entries kept in each thread's token→word cache before it is cleared.
+const TOKEN_CACHE_CAP: usize = 200_000;
+
+/// Per-thread cache from a lower-cased token to the word id of its stem
+/// (or [`NONE`]) in the [`TermIndex`] whose tag it carries: one hash lookup
+/// per token instead of stemming and looking the stem up. Tokens of up to
+/// 16 bytes (nearly all) are keyed inline, zero-padded (a token never
+/// contains a NUL), so a lookup reads no key from the heap.
+#[derive(Default)]
+struct TokenCache {
+    tag: u64,
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<str>, u32>,
+    buf: String,
+}
+
+impl TokenCache {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+
+    /// The word id of `token`, computed by `word` on a miss.
+    #[inline]
+    fn word(
+        short: &mut FxHashMap<u128, u32>,
+        long: &mut FxHashMap<Box<str>, u32>,
+        token: &str,
+        word: impl FnOnce(&str) -> u32,
+    ) -> u32 {
+        let b = token.as_bytes();
+        if b.len() <= 16 {
+            let mut key = [0u8; 16];
+            key[..b.len()].copy_from_slice(b);
+            *short
+                .entry(u128::from_le_bytes(key))
+                .or_insert_with(|| word(token))
+        } else if let Some(&w) = long.get(token) {
+            w
+        } else {
+            let w = word(token);
+            long.insert(token.into(), w);
+            w
+        }
+    }
+}
+
+thread_local! {
+    static TOKEN_CACHE: RefCell<TokenCache> = RefCell::new(TokenCache::default());
+}
+
+impl TermIndex {
+    /// Indexes the terms of `vectorizer` that an analyzer with n-grams up
+    /// to `max_ngram` can produce (the others can never match).
+    fn build(vectorizer: &FittedTfidf, max_ngram: usize) -> TermIndex {
+        static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
+        let mut index = TermIndex {
+            tag: NEXT_TAG.fetch_add(1, Ordering::Relaxed),
+            ..TermIndex::default()
+        };
+        let mut ids = Vec::with_capacity(3);
+        for (i, term) in vectorizer.terms().iter().enumerate() {
+            let parts = term.split(' ');
+            if parts.clone().count() > max_ngram || parts.clone().any(str::is_empty) {
+                continue;
+            }
+            ids.clear();
+            for w in parts {
+                let next = index.words.len() as u32;
+                let id = *index.words.entry(w.into()).or_insert(next);
+                if id == next {
+                    index.unigram.push(NONE);
+                }
+                ids.push(id);
+            }
+            let i = i as u32;
+            match ids[..] {
+                [a] => index.unigram[a as usize] = i,
+                [a, b] => {
+                    index.bigram.insert(pack2(a, b), i);
+                }
+                [a, b, c] => {
+                    index.trigram.insert(pack3(a, b, c), i);
+                }
+                _ => {}
+            }
+        }
+        index
+    }
 }
 
 fn default_analyzer() -> Analyzer {
@@ -131,6 +268,7 @@ impl StanceModel {
         let model = StanceModel {
             card,
             analyzer: Analyzer::new(analyzer_config.clone()),
+            index: OnceLock::new(),
             analyzer_config,
             vectorizer,
             classifier,
@@ -216,12 +354,62 @@ impl StanceModel {
     /// The TF-IDF vector of a sentence.
     pub fn features(&self, sentence: &str) -> SparseVec {
         let mut ids = Vec::new();
-        self.analyzer.for_each_term(sentence, |t| {
-            if let Some(i) = self.vectorizer.index_of(t) {
-                ids.push(i);
-            }
-        });
+        self.term_ids(sentence, &mut ids);
         self.vectorizer.weigh(&mut ids)
+    }
+
+    /// Appends the feature index of every vocabulary term of `sentence`
+    /// (with repeats, in no particular order) to `ids`: the same indices as
+    /// looking up each of [`Analyzer::terms`] in the vectorizer, without
+    /// building the n-gram strings.
+    fn term_ids(&self, sentence: &str, ids: &mut Vec<u32>) {
+        let max_ngram = self.analyzer_config.max_ngram;
+        let index = self
+            .index
+            .get_or_init(|| TermIndex::build(&self.vectorizer, max_ngram));
+        // Word ids of the previous two tokens.
+        let (mut w1, mut w2) = (NONE, NONE);
+        let mut push = |w: u32| {
+            if w != NONE {
+                let u = index.unigram[w as usize];
+                if u != NONE {
+                    ids.push(u);
+                }
+                if max_ngram >= 2 && w1 != NONE {
+                    if let Some(&b) = index.bigram.get(&pack2(w1, w)) {
+                        ids.push(b);
+                    }
+                    if max_ngram >= 3 && w2 != NONE {
+                        if let Some(&t) = index.trigram.get(&pack3(w2, w1, w)) {
+                            ids.push(t);
+                        }
+                    }
+                }
+            }
+            w2 = w1;
+            w1 = w;
+        };
+        let word_of_stem = |stem: &str| index.words.get(stem).copied().unwrap_or(NONE);
+        TOKEN_CACHE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut cache) => {
+                if cache.tag != index.tag || cache.len() >= TOKEN_CACHE_CAP {
+                    cache.clear();
+                    cache.tag = index.tag;
+                }
+                let TokenCache {
+                    short, long, buf, ..
+                } = &mut *cache;
+                tokenize(sentence, buf, |tok| {
+                    push(TokenCache::word(short, long, tok, |t| {
+                        word_of_stem(&self.analyzer.stem(t))
+                    }))
+                });
+            }
+            // In use by an outer call on this thread: go without it.
+            Err(_) => self
+                .analyzer
+                .for_each_token(sentence, |stem| push(word_of_stem(stem))),
+        });
     }
 
     /// Label and probabilities of one sentence.

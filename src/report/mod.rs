@@ -6,6 +6,8 @@
 //! interval, the mean escalation probability, and the escalation-to-
 //! diplomacy balance.
 
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -237,15 +239,14 @@ impl ReportBuilder {
                 let dip = a.counts[Label::Diplomacy.index()];
                 let (lo, hi) = wilson(esc, n);
                 GroupRow {
-                    key: dims
-                        .iter()
-                        .map(|g| g.name().to_string())
-                        .zip(key)
-                        .collect(),
+                    key: dims.iter().map(|g| g.name().to_string()).zip(key).collect(),
                     documents: a.documents,
                     sentences: n,
                     boilerplate: a.boilerplate,
-                    counts: Label::ALL.iter().map(|&l| (l, a.counts[l.index()])).collect(),
+                    counts: Label::ALL
+                        .iter()
+                        .map(|&l| (l, a.counts[l.index()]))
+                        .collect(),
                     shares: Label::ALL
                         .iter()
                         .map(|&l| (l, share(a.counts[l.index()])))
@@ -331,9 +332,17 @@ pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
 }
 
 impl GroupRow {
+    /// The group's key values in the grouping's order.
+    pub fn key_values(&self, group_by: &[GroupBy]) -> Vec<String> {
+        group_by
+            .iter()
+            .map(|g| self.key.get(g.name()).cloned().unwrap_or_default())
+            .collect()
+    }
+
     /// Values in [`csv_header`] order.
-    pub fn csv_values(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.key.values().cloned().collect();
+    pub fn csv_values(&self, group_by: &[GroupBy]) -> Vec<String> {
+        let mut v = self.key_values(group_by);
         v.push(self.documents.to_string());
         v.push(self.sentences.to_string());
         v.push(self.boilerplate.to_string());

@@ -1,0 +1,232 @@
+//! Every bad input gets a clear message naming the file, line or field, a
+//! non-zero exit, and loses nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{repo, stance, stance_stdin, training_rows};
+
+fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn missing_files() {
+    let e = stance(&["score", "no/such/article.txt"]).err();
+    assert!(
+        e.contains("no/such/article.txt") && e.contains("no such file"),
+        "{e}"
+    );
+    let e = stance(&["train", "no/such/train.csv"]).err();
+    assert!(e.contains("no/such/train.csv"), "{e}");
+    let e = stance(&["eval", "no/such/test.csv"]).err();
+    assert!(e.contains("no/such/test.csv"), "{e}");
+    let e = stance(&[
+        "score",
+        "examples/seed-article.txt",
+        "--model",
+        "no/such.model",
+    ])
+    .err();
+    assert!(e.contains("no/such.model"), "{e}");
+}
+
+#[test]
+fn csv_without_text_or_label_column() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "a.csv",
+        "sentence,label\nTalks resumed.,diplomacy\n",
+    );
+    let e = stance(&["train", s(&p)]).err();
+    assert!(
+        e.contains("a.csv:1") && e.contains("no \"text\" column"),
+        "{e}"
+    );
+    assert!(e.contains("found: sentence, label"), "{e}");
+    let p = write(d.path(), "b.csv", "text,stance\nTalks resumed.,diplomacy\n");
+    let e = stance(&["eval", s(&p)]).err();
+    assert!(e.contains("no \"label\" column"), "{e}");
+}
+
+#[test]
+fn unknown_label_and_empty_text_are_listed_with_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let mut csv_text = training_rows(200);
+    csv_text.push_str("The drills began on Monday.,hawkish\n\"\",neutral\n");
+    let p = write(d.path(), "bad.csv", &csv_text);
+    let model = d.path().join("out.model");
+    let r = stance(&["train", s(&p), "-o", s(&model)]);
+    let e = r.err();
+    assert!(e.contains("bad.csv:202: unknown label \"hawkish\""), "{e}");
+    assert!(
+        e.contains("valid labels: deterrence, escalation-warning, diplomacy, neutral"),
+        "{e}"
+    );
+    assert!(e.contains("bad.csv:203: empty text"), "{e}");
+    assert!(e.contains("2 row(s) rejected"), "{e}");
+    assert!(!model.exists(), "a model was written despite rejected rows");
+    // With --skip-invalid they are counted, reported, and training goes on.
+    let out = stance(&[
+        "train",
+        s(&p),
+        "-o",
+        s(&model),
+        "--skip-invalid",
+        "--holdout",
+        "0",
+    ])
+    .ok();
+    assert!(out.contains("rows used        200  (rejected: 2)"), "{out}");
+    assert!(model.exists());
+}
+
+#[test]
+fn one_class_only() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "one.csv",
+        "text,label\nTalks resumed.,diplomacy\nTalks ended.,diplomacy\n",
+    );
+    let e = stance(&["train", s(&p), "--holdout", "0"]).err();
+    assert!(e.contains("only one label (diplomacy)"), "{e}");
+}
+
+#[test]
+fn invalid_utf8() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "latin1.csv",
+        b"text,label\nok,neutral\nd\xe9fense,deterrence\n".as_slice(),
+    );
+    let e = stance(&["train", s(&p)]).err();
+    assert!(e.contains("latin1.csv:3: invalid UTF-8"), "{e}");
+    let p = write(
+        d.path(),
+        "latin1.txt",
+        b"First line.\nLa d\xe9fense.\n".as_slice(),
+    );
+    let e = stance(&["score", s(&p)]).err();
+    assert!(e.contains("latin1.txt:2: invalid UTF-8"), "{e}");
+}
+
+#[test]
+fn empty_inputs() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "empty.txt", "");
+    let e = stance(&["score", s(&p)]).err();
+    assert!(e.contains("empty.txt") && e.contains("empty input"), "{e}");
+    let e = stance_stdin(&["score", "-"], Some(b"   \n")).err();
+    assert!(e.contains("empty input"), "{e}");
+    let p = write(d.path(), "empty.csv", "");
+    let e = stance(&["train", s(&p)]).err();
+    assert!(e.contains("empty.csv") && e.contains("empty"), "{e}");
+    let p = write(d.path(), "header.csv", "text,label\n");
+    let e = stance(&["train", s(&p)]).err();
+    assert!(
+        e.contains("header.csv") && e.contains("no data rows"),
+        "{e}"
+    );
+    let sub = d.path().join("nothing");
+    std::fs::create_dir(&sub).unwrap();
+    let e = stance(&["score", s(&sub)]).err();
+    assert!(e.contains("no .txt"), "{e}");
+}
+
+#[test]
+fn damaged_model_files() {
+    let d = tempfile::tempdir().unwrap();
+    let good = std::fs::read(repo("models/stance-default.model")).unwrap();
+    let run = |name: &str, bytes: &[u8]| {
+        let p = write(d.path(), name, bytes);
+        stance(&["score", "examples/seed-article.txt", "--model", s(&p)]).err()
+    };
+    let e = run("truncated.model", &good[..good.len() / 2]);
+    assert!(
+        e.contains("truncated.model") && e.contains("truncated model file"),
+        "{e}"
+    );
+    let mut corrupt = good.clone();
+    let k = corrupt.len() - 100;
+    corrupt[k] ^= 0x20;
+    let e = run("corrupt.model", &corrupt);
+    assert!(
+        e.contains("corrupted model file") && e.contains("checksum"),
+        "{e}"
+    );
+    let newer =
+        String::from_utf8(good.clone())
+            .unwrap()
+            .replacen("STANCE-MODEL 1", "STANCE-MODEL 7", 1);
+    let e = run("newer.model", newer.as_bytes());
+    assert!(e.contains("format version 7 is newer"), "{e}");
+    let e = run("notes.model", b"just some text\n");
+    assert!(e.contains("not a stance model file"), "{e}");
+}
+
+#[test]
+fn failed_training_never_replaces_a_model() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("keep.model");
+    std::fs::copy(repo("models/stance-default.model"), &model).unwrap();
+    let before = std::fs::read(&model).unwrap();
+    let p = write(d.path(), "one.csv", "text,label\nA.,neutral\nB.,neutral\n");
+    stance(&["train", s(&p), "-o", s(&model), "--holdout", "0"]).err();
+    let p = write(d.path(), "bad.csv", "text,label\nA.,neutral\nB.,hawkish\n");
+    stance(&["train", s(&p), "-o", s(&model)]).err();
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn collection_errors_name_file_and_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "c.jsonl",
+        "{\"id\": \"a\", \"text\": \"Talks resumed.\"}\n{\"id\": \"b\", \"body\": \"x\"}\n",
+    );
+    let e = stance(&["score", s(&p)]).err();
+    assert!(e.contains("c.jsonl:2: no string field \"text\""), "{e}");
+    let p = write(d.path(), "c2.jsonl", "{\"text\": \"ok.\"}\n{not json\n");
+    let e = stance(&["score", s(&p)]).err();
+    assert!(e.contains("c2.jsonl:2: invalid JSON"), "{e}");
+    let p = write(
+        d.path(),
+        "dates.csv",
+        "id,date,text\na,2024-03-05,Talks resumed.\nb,03/05/2024,Talks ended.\n",
+    );
+    let r = stance(&["report", s(&p), "--by", "month", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("dates.csv:3: unrecognised date \"03/05/2024\""),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("2024-03,1,"), "{}", r.stdout);
+    assert!(r.stdout.contains("(no date),1,"), "{}", r.stdout);
+}
+
+#[test]
+fn bad_parameters() {
+    let e = stance(&["train", "data/stance-test.csv", "--alpha=-1"]).err();
+    assert!(e.contains("alpha"), "{e}");
+    let e = stance(&["report", "examples/seed-article.txt", "--by", "fortnight"]).err();
+    assert!(e.contains("fortnight"), "{e}");
+}

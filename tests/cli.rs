@@ -1,0 +1,301 @@
+//! End-to-end runs of the `stance` binary on real files.
+
+mod common;
+
+use common::{jsonl, repo, stance, stance_stdin, training_rows};
+
+const LABELS: [&str; 4] = ["deterrence", "escalation-warning", "diplomacy", "neutral"];
+
+#[test]
+fn score_seed_article_jsonl_leaves_boilerplate_out() {
+    let out = stance(&[
+        "score",
+        "examples/seed-article.txt",
+        "--format",
+        "jsonl",
+        "--quiet",
+    ])
+    .ok();
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 25, "sentences of the seed article");
+    let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts[0],
+        "Geopolitical Tensions Between NATO, Russia, and Kaliningrad Amid U.S. and European Clarifications"
+    );
+    assert!(texts[1].starts_with("Analysts monitoring"));
+    assert!(texts[1].ends_with("focal point."));
+    for t in &texts {
+        for b in [
+            "Previous Article",
+            "Next Article",
+            "Leave a Comment",
+            "Write a Comment",
+            "Australia Publishes",
+            "Reescritura",
+        ] {
+            assert!(!t.contains(b), "boilerplate scored: {t}");
+        }
+    }
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["doc"], "examples/seed-article.txt");
+        assert_eq!(r["sentence"], i);
+        let label = r["label"].as_str().unwrap();
+        assert!(LABELS.contains(&label));
+        let probs = r["probs"].as_object().unwrap();
+        assert_eq!(probs.len(), 4);
+        let sum: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-3, "{sum}");
+        // the label is the most probable one
+        let best = LABELS
+            .iter()
+            .max_by(|a, b| {
+                probs[**a]
+                    .as_f64()
+                    .partial_cmp(&probs[**b].as_f64())
+                    .unwrap()
+            })
+            .unwrap();
+        assert_eq!(*best, label);
+    }
+}
+
+#[test]
+fn score_table_and_csv_are_consistent() {
+    let table = stance(&["score", "examples/seed-article.txt"]).ok();
+    assert!(
+        table
+            .contains("== examples/seed-article.txt  (25 sentences, 6 boilerplate lines left out)")
+    );
+    let csv_out = stance(&[
+        "score",
+        "examples/seed-article.txt",
+        "--format",
+        "csv",
+        "--quiet",
+    ])
+    .ok();
+    let mut rdr = csv::Reader::from_reader(csv_out.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 25);
+    let json = jsonl(
+        &stance(&[
+            "score",
+            "examples/seed-article.txt",
+            "--format",
+            "jsonl",
+            "-q",
+        ])
+        .ok(),
+    );
+    for (row, rec) in rows.iter().zip(&json) {
+        assert_eq!(&row[3], rec["label"].as_str().unwrap());
+        assert_eq!(&row[8], rec["text"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn sentences_mode_from_stdin() {
+    let input = "Foreign ministers agreed to resume talks in Geneva next week.\n\n\
+                 Pyongyang threatened a pre-emptive nuclear strike if the drills go ahead.\n";
+    let out = stance_stdin(
+        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
+        Some(input.as_bytes()),
+    )
+    .ok();
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0]["doc"], "-");
+    assert_eq!(recs[1]["line"], 3);
+    assert_eq!(recs[0]["label"], "diplomacy");
+    assert_eq!(recs[1]["label"], "escalation-warning");
+}
+
+#[test]
+fn score_directory_recursively() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::copy(
+        repo("examples/seed-article.txt"),
+        dir.path().join("sub/a.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.md"),
+        "Both sides called for restraint and a return to dialogue.",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("ignored.bin"), [0u8, 1, 2]).unwrap();
+    let out = stance(&[
+        "score",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "-q",
+    ])
+    .ok();
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 26);
+    assert!(recs[0]["doc"].as_str().unwrap().ends_with("b.md"));
+    assert!(recs[1]["doc"].as_str().unwrap().ends_with("sub/a.txt"));
+}
+
+#[test]
+fn eval_reproduces_the_model_card() {
+    let out = stance(&["eval", "data/stance-test.csv", "--format", "json"]).ok();
+    let m: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for k in ["accuracy", "macro_f1", "per_class", "confusion", "shares"] {
+        assert!(m.get(k).is_some(), "missing key {k}");
+    }
+    let card: serde_json::Value =
+        serde_json::from_str(&stance(&["inspect", "--json"]).ok()).unwrap();
+    let held = &card["held_out"]["metrics"];
+    assert!((m["macro_f1"].as_f64().unwrap() - held["macro_f1"].as_f64().unwrap()).abs() < 1e-9);
+    assert_eq!(m["confusion"], held["confusion"]);
+    let n: u64 = m["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let test_rows = csv::Reader::from_path(repo("data/stance-test.csv"))
+        .unwrap()
+        .records()
+        .count() as u64;
+    assert_eq!(n, test_rows);
+    let text = stance(&["eval", "data/stance-test.csv"]).ok();
+    assert!(text.contains("macro-F1") && text.contains("confusion"));
+}
+
+#[test]
+fn report_per_document() {
+    let out = stance(&[
+        "report",
+        "examples/seed-article.txt",
+        "--format",
+        "json",
+        "-q",
+    ])
+    .ok();
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &r["rows"][0];
+    assert_eq!(row["sentences"], 25);
+    assert_eq!(row["boilerplate"], 6);
+    let scored = jsonl(
+        &stance(&[
+            "score",
+            "examples/seed-article.txt",
+            "--format",
+            "jsonl",
+            "-q",
+        ])
+        .ok(),
+    );
+    for l in LABELS {
+        let n = scored.iter().filter(|s| s["label"] == l).count();
+        assert_eq!(row["counts"][l], n, "{l}");
+    }
+    let esc = scored
+        .iter()
+        .filter(|s| s["label"] == "escalation-warning")
+        .count();
+    assert!((row["escalation_ratio"].as_f64().unwrap() - esc as f64 / 25.0).abs() < 1e-12);
+    let table = stance(&["report", "examples/seed-article.txt", "-q"]).ok();
+    assert!(table.contains("examples/seed-article.txt"));
+}
+
+#[test]
+fn explain_and_inspect() {
+    let out = stance(&[
+        "explain",
+        "Moscow warned that the deployment could lead to a direct military clash with the alliance.",
+    ])
+    .ok();
+    assert!(out.starts_with("label  escalation-warning"), "{out}");
+    assert!(out.contains("terms toward escalation-warning"));
+    let out = stance(&["inspect"]).ok();
+    assert!(out.contains("held-out") && out.contains("strongest terms for deterrence"));
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in ["train", "score", "eval", "report", "explain", "inspect"] {
+        let out = stance(&[cmd, "--help"]).ok();
+        assert!(out.contains("Example"), "{cmd} --help has no example");
+    }
+}
+
+#[test]
+fn label_variants_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_text = training_rows(400)
+        .replace(",escalation-warning", ",Escalation_Warning")
+        .replace(",neutral", ",NEUTRAL")
+        .replace(",diplomacy", ",diplomacy ");
+    let p = dir.path().join("variants.csv");
+    std::fs::write(&p, csv_text).unwrap();
+    let model = dir.path().join("m.model");
+    let out = stance(&[
+        "train",
+        p.to_str().unwrap(),
+        "-o",
+        model.to_str().unwrap(),
+        "--holdout",
+        "0",
+    ])
+    .ok();
+    assert!(out.contains("rows used        400  (rejected: 0)"), "{out}");
+    assert!(model.exists());
+}
+
+#[test]
+fn report_by_source_and_month_from_a_collection() {
+    let out = stance(&[
+        "report",
+        "examples/collection.csv",
+        "--by",
+        "month,source",
+        "--format",
+        "csv",
+        "-q",
+    ])
+    .ok();
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    assert_eq!(&header[0], "month");
+    assert_eq!(&header[1], "source");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    // Every row's key columns hold a month then a source, in that order.
+    let collection = csv::Reader::from_path(repo("examples/collection.csv"))
+        .unwrap()
+        .into_deserialize::<std::collections::HashMap<String, String>>()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    let mut expected: Vec<(String, String)> = collection
+        .iter()
+        .map(|r| (r["date"][..7].to_string(), r["source"].clone()))
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(got, expected);
+    let docs: usize = rows.iter().map(|r| r[2].parse::<usize>().unwrap()).sum();
+    assert_eq!(docs, collection.len());
+    // Sentences add up to what `score` gives on the same input.
+    let sentences: usize = rows.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
+    let scored = jsonl(
+        &stance(&[
+            "score",
+            "examples/collection.csv",
+            "--format",
+            "jsonl",
+            "-q",
+        ])
+        .ok(),
+    );
+    assert_eq!(sentences, scored.len());
+}

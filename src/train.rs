@@ -53,7 +53,10 @@ pub struct TrainParams {
     pub alpha: f32,
     /// Class weighting.
     pub class_weight: ClassWeight,
-    /// L-BFGS iteration cap.
+    /// L-BFGS iteration cap. linfa-logistic's gradient tolerance applies to
+    /// the summed loss, so on thousands of rows the optimiser runs to this
+    /// cap; on our corpus 50 iterations give the same held-out macro-F1 as
+    /// 150 (0.690 vs 0.688) in a third of the time (see BENCHMARKS.md).
     pub max_iterations: u64,
     /// L-BFGS gradient-norm tolerance.
     pub gradient_tolerance: f32,
@@ -67,7 +70,7 @@ impl Default for TrainParams {
             features: Some(6000),
             alpha: 1.0,
             class_weight: ClassWeight::Balanced,
-            max_iterations: 150,
+            max_iterations: 50,
             gradient_tolerance: 1e-3,
         }
     }

@@ -57,12 +57,12 @@ impl LabeledData {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (shown in the message, not chained again).
+        error: std::io::Error,
     },
     /// Bytes that are not UTF-8.
     #[error("{path}:{line}: invalid UTF-8 (byte offset {offset}); save the file as UTF-8")]
@@ -118,6 +118,64 @@ pub fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, DataError>
     })
 }
 
+/// A reader that remembers where the newlines it passed on were, so that a
+/// CSV record's byte offset can be turned into its 1-based line number. (The
+/// `csv` crate's own line count is off by one per record on CRLF files.)
+/// Memory is bounded by the parser's read-ahead.
+pub(crate) struct LineCounting<R> {
+    inner: R,
+    index: std::rc::Rc<std::cell::RefCell<LineIndex>>,
+}
+
+/// Newline offsets not yet consumed, and the count of those before them.
+#[derive(Default)]
+pub(crate) struct LineIndex {
+    offset: u64,
+    passed: u64,
+    pending: std::collections::VecDeque<u64>,
+}
+
+impl LineIndex {
+    /// 1-based line of the record starting at byte `offset`; offsets must
+    /// not decrease. A newline *at* `offset` counts as before it: the csv
+    /// crate reports a CRLF record as starting at the `\n` of the line end.
+    pub(crate) fn line_of(&mut self, offset: u64) -> u64 {
+        while self.pending.front().is_some_and(|&nl| nl <= offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: std::io::Read> LineCounting<R> {
+    pub(crate) fn new(inner: R) -> (Self, std::rc::Rc<std::cell::RefCell<LineIndex>>) {
+        let index = std::rc::Rc::new(std::cell::RefCell::new(LineIndex::default()));
+        (
+            LineCounting {
+                inner,
+                index: index.clone(),
+            },
+            index,
+        )
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut idx = self.index.borrow_mut();
+        let base = idx.offset;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
+                idx.pending.push_back(base + i as u64);
+            }
+        }
+        idx.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// Finds a column by name, ignoring case and surrounding spaces.
 pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
     headers.iter().position(|h| {
@@ -133,15 +191,16 @@ pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
 /// returned in [`LabeledData::rejected`]. An unreadable file, invalid UTF-8,
 /// a missing column or a file without data rows is an error.
 pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let text = utf8_text(path, &bytes)?;
     let sha256 = crate::model::sha256_hex(&bytes);
+    let (counting, lines) = LineCounting::new(text.as_bytes());
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(counting);
     let headers = rdr
         .headers()
         .map_err(|e| DataError::Csv {
@@ -168,18 +227,20 @@ pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
     let mut rejected = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line();
+        let before = rdr.position().byte();
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
+                let line = lines.borrow_mut().line_of(before);
                 return Err(DataError::Csv {
                     path: path.to_path_buf(),
                     message: format!("line {line}: {e}"),
                 });
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        let byte = record.position().map(|p| p.byte()).unwrap_or(before);
+        let line = lines.borrow_mut().line_of(byte);
         if record.len() != headers.len() {
             rejected.push(Rejection {
                 line,
@@ -252,6 +313,18 @@ mod tests {
         assert_eq!(d.rejected[0].reason, "empty text");
         assert_eq!(d.rejected[1].line, 6);
         assert!(d.rejected[1].reason.contains("hawkish"));
+    }
+
+    #[test]
+    fn crlf_line_numbers() {
+        let p = write(
+            "crlf.csv",
+            b"text,label\r\nok,neutral\r\n\"two\r\nlines\",neutral\r\nbad,hawkish\r\n",
+        );
+        let d = read_labeled_csv(&p).unwrap();
+        assert_eq!(d.examples[0].line, 2);
+        assert_eq!(d.examples[1].line, 3);
+        assert_eq!(d.rejected[0].line, 5);
     }
 
     #[test]

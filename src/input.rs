@@ -110,7 +110,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
         } else {
             return Err(DataError::Io {
                 path: p.clone(),
-                source: std::io::Error::new(
+                error: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     "no such file or directory",
                 ),
@@ -121,7 +121,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
 }
 
 fn is_input_file(p: &Path) -> bool {
-    let name = p.to_string_lossy();
+    let name = p.to_string_lossy().to_lowercase();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     [".txt", ".md", ".csv", ".jsonl", ".ndjson"]
         .iter()
@@ -129,9 +129,9 @@ fn is_input_file(p: &Path) -> bool {
 }
 
 fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
-    let io = |source| DataError::Io {
+    let io = |error| DataError::Io {
         path: dir.to_path_buf(),
-        source,
+        error,
     };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -140,7 +140,9 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
         .map_err(io)?;
     entries.sort();
     for p in entries {
-        if p.is_dir() {
+        // Symbolic links to directories are not followed (no loops).
+        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        if p.is_dir() && !is_link {
             walk(&p, out)?;
         } else if is_input_file(&p) {
             out.push(Source::File(p));
@@ -149,12 +151,27 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
     Ok(())
 }
 
-/// Problems found while reading that did not stop reading.
+/// Problems found while reading that did not stop reading: the document
+/// is kept, and the problem is reported with its file and line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadWarnings {
-    /// `FILE:LINE: message` for every unparseable date (the document is kept,
-    /// without a date).
-    pub bad_dates: Vec<String>,
+    /// The first [`ReadWarnings::KEEP`] messages, `FILE:LINE: problem`.
+    pub messages: Vec<String>,
+    /// How many problems there were in all.
+    pub count: usize,
+}
+
+impl ReadWarnings {
+    /// Messages kept in memory; the rest are only counted.
+    pub const KEEP: usize = 50;
+
+    /// Records one problem.
+    pub fn push(&mut self, message: String) {
+        self.count += 1;
+        if self.messages.len() < Self::KEEP {
+            self.messages.push(message);
+        }
+    }
 }
 
 /// Opens a source as a buffered reader; `.gz` files are decompressed on
@@ -163,9 +180,9 @@ fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
     match source {
         Source::Stdin => Ok(Box::new(std::io::BufReader::new(std::io::stdin()))),
         Source::File(p) => {
-            let f = std::fs::File::open(p).map_err(|source| DataError::Io {
+            let f = std::fs::File::open(p).map_err(|error| DataError::Io {
                 path: p.clone(),
-                source,
+                error,
             })?;
             if p.extension().and_then(|e| e.to_str()) == Some("gz") {
                 Ok(Box::new(std::io::BufReader::new(
@@ -183,7 +200,7 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
     match format {
         InputFormat::Auto => match source {
             Source::File(p) => {
-                let name = p.to_string_lossy();
+                let name = p.to_string_lossy().to_lowercase();
                 let name = name.strip_suffix(".gz").unwrap_or(&name);
                 if name.ends_with(".csv") {
                     InputFormat::Csv
@@ -242,7 +259,7 @@ fn date_or_warn(
 ) -> Option<NaiveDate> {
     raw.and_then(|d| {
         parse_date(&d).or_else(|| {
-            warnings.bad_dates.push(format!(
+            warnings.push(format!(
                 "{}:{line}: unrecognised date {d:?} (document kept without a date)",
                 path.display()
             ));
@@ -258,7 +275,10 @@ fn read_csv(
     warnings: &mut ReadWarnings,
     mut f: impl FnMut(Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let (counting, lines) = crate::data::LineCounting::new(reader);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(counting);
     let headers = rdr
         .headers()
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), csv_message(&e)))?
@@ -282,7 +302,9 @@ fn read_csv(
             Ok(false) => break,
             Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines
+            .borrow_mut()
+            .line_of(rec.position().map(|p| p.byte()).unwrap_or(0));
         if rec.len() != headers.len() {
             anyhow::bail!(
                 "{}:{line}: {} fields where the header has {}",
@@ -296,6 +318,12 @@ fn read_csv(
                 .filter(|s| !s.is_empty())
         };
         let date = date_or_warn(get(di), path, line, warnings);
+        if rec[ti].trim().is_empty() && get(tti).is_none() {
+            warnings.push(format!(
+                "{}:{line}: empty text (document kept, with no sentence to score)",
+                path.display()
+            ));
+        }
         f(Document {
             id: get(ii).unwrap_or_else(|| format!("{}:{line}", path.display())),
             title: get(tti),
@@ -358,6 +386,12 @@ fn read_jsonl(
             ),
         };
         let date = date_or_warn(get(&columns.date), path, lineno, warnings);
+        if text.trim().is_empty() && get(&columns.title).is_none() {
+            warnings.push(format!(
+                "{}:{lineno}: empty text (document kept, with no sentence to score)",
+                path.display()
+            ));
+        }
         f(Document {
             id: get(&columns.id).unwrap_or_else(|| format!("{}:{lineno}", path.display())),
             title: get(&columns.title),
@@ -384,6 +418,31 @@ fn read_jsonl(
 /// ```
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    // "Tuesday, March 5, 2024" -> "March 5, 2024"; "Sept. 5" -> "Sep 5".
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    if let Some((first, rest)) = s.split_once(", ") {
+        if DAYS.contains(&first.to_lowercase().as_str()) {
+            return parse_date(rest);
+        }
+    }
+    if s.contains("Sept.") || s.contains("Sept ") {
+        return parse_date(&s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1));
+    }
+    if let Some((month, rest)) = s.split_once(". ") {
+        if month.len() == 3 && month.chars().all(|c| c.is_ascii_alphabetic()) {
+            if let Some(d) = parse_date(&format!("{month} {rest}")) {
+                return Some(d);
+            }
+        }
+    }
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.date_naive());
     }
@@ -428,9 +487,16 @@ mod tests {
             "Mar 5, 2024",
             "5 Mar 2024",
             "2024-03-05T23:30:00+01:00",
+            "Tuesday, March 5, 2024",
+            "Mar. 5, 2024",
+            "2024-03-05T10:00:00.123Z",
         ] {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }
+        assert_eq!(
+            parse_date("Sept. 5, 2024"),
+            NaiveDate::from_ymd_opt(2024, 9, 5)
+        );
         for s in ["yesterday", "03/05/2024", "2024-13-01", ""] {
             assert_eq!(parse_date(s), None, "{s}");
         }

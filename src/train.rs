@@ -242,14 +242,16 @@ impl ValidTrainParams {
         // Row replication for class balance.
         let max_count = *counts.values().max().expect("non-empty");
         let mut order: Vec<usize> = Vec::with_capacity(examples.len());
+        let mut rank = [0usize; Label::COUNT];
         for (i, e) in examples.iter().enumerate() {
             let reps = match p.class_weight {
                 ClassWeight::None => 1,
                 ClassWeight::Balanced => {
-                    let n = counts[&e.label];
                     // Spread max_count copies over the n rows of the label.
-                    let rank = examples[..i].iter().filter(|x| x.label == e.label).count();
-                    (max_count * (rank + 1)) / n - (max_count * rank) / n
+                    let n = counts[&e.label];
+                    let r = &mut rank[e.label.index()];
+                    *r += 1;
+                    (max_count * *r) / n - (max_count * (*r - 1)) / n
                 }
             };
             order.extend(std::iter::repeat_n(i, reps));

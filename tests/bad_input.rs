@@ -230,3 +230,85 @@ fn bad_parameters() {
     let e = stance(&["report", "examples/seed-article.txt", "--by", "fortnight"]).err();
     assert!(e.contains("fortnight"), "{e}");
 }
+
+#[test]
+fn crlf_files_report_true_line_numbers() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "crlf.csv",
+        "text,label\r\nTalks resumed.,diplomacy\r\nThe drills began.,neutral\r\nBad row.,hawkish\r\n",
+    );
+    let e = stance(&["train", s(&p)]).err();
+    assert!(e.contains("crlf.csv:4: unknown label"), "{e}");
+}
+
+#[test]
+fn empty_rows_and_duplicate_ids_are_reported_not_hidden() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "c.jsonl",
+        "{\"id\": \"a\", \"text\": \"Talks resumed in Geneva.\"}\n\
+         {\"id\": \"b\", \"text\": \"   \"}\n\
+         {\"id\": \"a\", \"text\": \"The ceasefire held.\"}\n",
+    );
+    let r = stance(&["report", s(&p), "--by", "doc", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("c.jsonl:2: empty text"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 document id(s) appear more than once"),
+        "{}",
+        r.stderr
+    );
+    let rep: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows = rep["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let b = &rows[1];
+    assert_eq!(b["key"]["doc"], "b");
+    assert_eq!(b["sentences"], 0);
+    // No sentence: no ratio, not a confident 0 %.
+    assert!(b["escalation_ratio"].is_null());
+    assert!(b["escalation_ratio_low"].is_null());
+    assert!(b["mean_escalation_prob"].is_null());
+}
+
+#[test]
+fn output_directory_is_checked_before_training() {
+    let e = stance(&["train", "data/stance-test.csv", "-o", "no/such/dir/x.model"]).err();
+    assert!(
+        e.contains("does not exist") && e.contains("nothing was trained"),
+        "{e}"
+    );
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    for format in ["jsonl", "csv", "table"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .args(["score", "data/stance-test.csv", "--text-column", "text"])
+            .args(["--format", format, "-q"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a little, then close the pipe like `| head -1` does.
+        let mut out = child.stdout.take().unwrap();
+        let mut buf = [0u8; 64];
+        out.read_exact(&mut buf).unwrap();
+        drop(out);
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(status.success(), "{format}: {err}");
+        assert!(!err.contains("error"), "{format}: {err}");
+    }
+}

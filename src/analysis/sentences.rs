@@ -183,7 +183,8 @@ const BOILERPLATE_EXACT: &[&str] = &[
     "trending",
 ];
 
-/// Line prefixes that mark web-page furniture.
+/// Line prefixes that mark web-page furniture. They apply only to short
+/// lines (see [`BOILERPLATE_MAX_CHARS`]), never to paragraphs of text.
 const BOILERPLATE_PREFIX: &[&str] = &[
     "share on ",
     "share this ",
@@ -195,7 +196,7 @@ const BOILERPLATE_PREFIX: &[&str] = &[
     "tags:",
     "tagged:",
     "filed under",
-    "posted in ",
+    "posted in:",
     "copyright ",
     "©",
     "read more:",
@@ -203,7 +204,24 @@ const BOILERPLATE_PREFIX: &[&str] = &[
     "also read:",
     "see also:",
     "your email address will not be published",
+    "photo:",
+    "photo credit",
+    "image:",
+    "credit:",
+    "reporting by ",
+    "editing by ",
+    "writing by ",
+    "additional reporting by ",
+    "accept all cookies",
+    "we use cookies",
+    "this website uses cookies",
+    "by continuing to use",
 ];
+
+/// Longest line (in characters) that can be boilerplate: furniture is
+/// short; a paragraph that happens to start with "Posted in" or "Shares"
+/// is text.
+pub const BOILERPLATE_MAX_CHARS: usize = 120;
 
 /// Lines after which the next short line is the title of another article.
 const NAVIGATION: &[&str] = &[
@@ -232,13 +250,53 @@ fn normalised_line(line: &str) -> String {
 /// True if a whole line is web-page furniture.
 pub fn is_boilerplate_line(line: &str) -> bool {
     let norm = normalised_line(line);
-    if norm.is_empty() {
+    if norm.is_empty() || norm.chars().count() > BOILERPLATE_MAX_CHARS {
         return false;
     }
+    let words: Vec<&str> = norm.split_whitespace().collect();
     BOILERPLATE_EXACT.contains(&norm.as_str())
         || BOILERPLATE_PREFIX.iter().any(|p| norm.starts_with(p))
         || norm.contains("all rights reserved")
-        || (norm.starts_with("share") && norm.split_whitespace().count() <= 4)
+        // "Share", "Share: Facebook X Email"
+        || (words[0].trim_end_matches(':') == "share" && words.len() <= 5)
+        // "| 3 min read", "5 minute read"
+        || (words.len() <= 6 && (norm.contains("min read") || norm.contains("minute read")))
+        || is_byline(line.trim())
+        || is_timestamp(&norm, line)
+}
+
+/// "Updated 10:42 a.m. ET, March 5, 2024", "Published 5 March 2024".
+fn is_timestamp(norm: &str, line: &str) -> bool {
+    ["updated ", "published ", "last updated", "posted "]
+        .iter()
+        .any(|p| norm.starts_with(p))
+        && norm.chars().any(|c| c.is_ascii_digit())
+        && !line.trim_end().ends_with(['.', '!', '?'])
+}
+
+/// "By Jane Doe", "By Jane Doe and John Smith, Reuters": a short line that
+/// starts with "By" followed by capitalised names and has no verb-like
+/// lower-case words.
+fn is_byline(line: &str) -> bool {
+    let Some(rest) = line
+        .strip_prefix("By ")
+        .or_else(|| line.strip_prefix("BY "))
+    else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 10
+        && !ends_sentence(line)
+        && words.iter().all(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            w.is_empty()
+                || matches!(
+                    w,
+                    "and" | "in" | "for" | "of" | "the" | "de" | "van" | "von"
+                )
+                || w.chars().next().is_some_and(|c| c.is_uppercase())
+        })
 }
 
 fn is_navigation_line(line: &str) -> bool {
@@ -390,7 +448,8 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
             let byte_dot = chars[term_start].0;
             let word_start = text[..byte_dot].rfind(' ').map(|p| p + 1).unwrap_or(0);
             let word = text[word_start..byte_dot].trim_start_matches(is_opening);
-            period_ends_sentence(word, &next_word, next_is_number)
+            let at_start = text[start..word_start].trim().is_empty();
+            period_ends_sentence(word, &next_word, next_is_number, at_start)
         } else {
             true
         };
@@ -413,11 +472,20 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
 
 /// Decides whether a period after `word` ends the sentence, given the next
 /// word (already known to start with an upper-case letter or a digit).
-fn period_ends_sentence(word: &str, next_word: &str, next_is_number: bool) -> bool {
+fn period_ends_sentence(
+    word: &str,
+    next_word: &str,
+    next_is_number: bool,
+    at_sentence_start: bool,
+) -> bool {
     if word.is_empty() {
         return true;
     }
     if ALWAYS_ABBREV.contains(&word) {
+        return false;
+    }
+    // A list marker at the start of a sentence: "1. Talks resume Monday".
+    if at_sentence_start && (word.chars().all(|c| c.is_ascii_digit()) || word.len() == 1) {
         return false;
     }
     if next_is_number && NUMBER_ABBREV.contains(&word) {
@@ -576,6 +644,54 @@ mod tests {
             "{segs:?}"
         );
         assert_eq!(segs.len(), 8);
+    }
+
+    #[test]
+    fn numbered_list_items_keep_their_number() {
+        assert_eq!(
+            sents("1. Talks resume Monday in Geneva. 2. The ceasefire holds."),
+            [
+                "1. Talks resume Monday in Geneva.",
+                "2. The ceasefire holds."
+            ]
+        );
+    }
+
+    #[test]
+    fn paragraphs_are_never_boilerplate() {
+        let doc = "Posted in Estonia since 2017, the NATO battlegroup is ready to deter any incursion.\n\n\
+                   Shares fell sharply.\n\n\
+                   Copyright disputes between the two firms were settled in court last year, the ministry said, \
+                   and officials added that all rights reserved under the old treaty remain in force.";
+        let segs = split_document(doc);
+        assert!(
+            segs.iter().all(|s| s.kind == SegmentKind::Sentence),
+            "{segs:?}"
+        );
+        assert_eq!(segs.len(), 3);
+    }
+
+    #[test]
+    fn bylines_credits_and_cookie_banners() {
+        for l in [
+            "By Jane Doe and John Smith",
+            "BY ANDREW ROTH in Moscow",
+            "Photo: Reuters/Ints Kalnins",
+            "Reporting by Andrius Sytas; Editing by Alex Richardson",
+            "Updated 10:42 a.m. ET, March 5, 2024",
+            "| 3 min read",
+            "Accept all cookies",
+            "Share: Facebook X Email",
+        ] {
+            assert!(is_boilerplate_line(l), "{l}");
+        }
+        for l in [
+            "By midnight, the troops had crossed the border.",
+            "Share prices fell after the missile test.",
+            "Updated estimates suggest 500 troops crossed the border.",
+        ] {
+            assert!(!is_boilerplate_line(l), "{l}");
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ enum EvalFormat {
 ///
 ///   stance eval data/stance-test.csv --format json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct EvalArgs {
     /// Labeled CSV file (columns `text` and `label`).
     #[arg(value_name = "CSV")]

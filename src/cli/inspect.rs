@@ -17,6 +17,7 @@ use super::ModelArg;
 ///
 ///   stance explain "Moscow warned the deployment could lead to a direct clash."
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ExplainArgs {
     /// The sentence.
     sentence: String,
@@ -55,6 +56,7 @@ pub fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
 ///   stance inspect
 ///   stance inspect --model my.model --terms 20
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct InspectArgs {
     #[command(flatten)]
     model: ModelArg,
@@ -90,10 +92,13 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     println!("vocabulary       {} terms", c.vocabulary_size);
     let h = &c.hyperparameters;
     println!(
-        "settings         alpha {}, features {}, class weight {:?}, min_df {}, max_df {}, n-grams 1-{}, stemming {}",
+        "settings         alpha {}, features {}, class weight {}, {} iterations, min_df {}, max_df {}, n-grams 1-{}, stemming {}",
         h.alpha,
         h.features.map_or("all".into(), |f| f.to_string()),
-        h.class_weight,
+        serde_json::to_value(h.class_weight)?
+            .as_str()
+            .unwrap_or_default(),
+        h.max_iterations,
         h.tfidf.min_df,
         h.tfidf.max_df,
         h.analyzer.max_ngram,

@@ -45,6 +45,7 @@ enum ReportFormat {
 ///   stance report articles.jsonl --by month --top 3
 ///   stance report articles.csv --by source --format html -o report.html
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReportArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -95,6 +96,12 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
         details.push(d);
         Ok(())
     })?;
+    if let Some(first) = builder.duplicate_ids().first() {
+        eprintln!(
+            "stance: warning: {} document id(s) appear more than once (first: {first:?}); their rows merge them",
+            builder.duplicate_ids().len()
+        );
+    }
     let report = builder.finish();
     let bytes = match a.format {
         ReportFormat::Html => {
@@ -166,7 +173,7 @@ fn table(report: &Report) -> String {
         let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
         let _ = writeln!(
             s,
-            "{:<kw$}  {:>5} {:>6} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>5.1}% [{:>4.1}-{:>4.1}]  {:>6.3} {:>7}",
+            "{:<kw$}  {:>5} {:>6} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>6} {:>7}",
             key,
             r.documents,
             r.sentences,
@@ -175,10 +182,21 @@ fn table(report: &Report) -> String {
             pct(Label::EscalationWarning),
             pct(Label::Diplomacy),
             pct(Label::Neutral),
-            100.0 * r.escalation_ratio,
-            100.0 * r.escalation_ratio_low,
-            100.0 * r.escalation_ratio_high,
-            r.mean_escalation_prob,
+            match (
+                r.escalation_ratio,
+                r.escalation_ratio_low,
+                r.escalation_ratio_high
+            ) {
+                (Some(p), Some(lo), Some(hi)) => format!(
+                    "{:>5.1}% [{:>4.1}-{:>4.1}]",
+                    100.0 * p,
+                    100.0 * lo,
+                    100.0 * hi
+                ),
+                _ => "-".into(),
+            },
+            r.mean_escalation_prob
+                .map_or_else(|| "-".into(), |m| format!("{m:.3}")),
             r.escalation_diplomacy_balance
                 .map(|b| format!("{b:+.2}"))
                 .unwrap_or_else(|| "-".into()),

@@ -42,6 +42,7 @@ enum ScoreFormat {
 ///   stance score articles/ --format jsonl > scored.jsonl
 ///   echo "Both sides called for restraint." | stance score --sentences -
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ScoreArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -117,8 +118,14 @@ pub fn for_each_scored(
     if documents == 0 {
         bail!("empty input: no documents found");
     }
-    for w in &warnings.bad_dates {
+    for w in &warnings.messages {
         eprintln!("stance: warning: {w}");
+    }
+    if warnings.count > warnings.messages.len() {
+        eprintln!(
+            "stance: warning: ... and {} more",
+            warnings.count - warnings.messages.len()
+        );
     }
     Ok(warnings)
 }

@@ -32,6 +32,7 @@ use stance::train::{ClassWeight, TrainParams, stratified_split};
 ///
 ///   stance train data/stance-train.csv --test data/stance-test.csv -o models/stance-default.model
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct TrainArgs {
     /// Labeled CSV file (columns `text` and `label`).
     #[arg(value_name = "CSV")]
@@ -141,6 +142,18 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         bail!("--holdout must be in [0, 0.9), got {}", a.holdout);
     }
 
+    let out_dir = a
+        .output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !out_dir.is_dir() {
+        bail!(
+            "{}: the output directory {} does not exist (nothing was trained)",
+            a.output.display(),
+            out_dir.display()
+        );
+    }
     let data = read_labeled_csv(&a.csv)?;
     if !data.rejected.is_empty() {
         report_rejections(&data);

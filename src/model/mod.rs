@@ -164,11 +164,12 @@ const TOKEN_CACHE_CAP: usize = 200_000;
 /// (or [`NONE`]) in the [`TermIndex`] whose tag it carries: one hash lookup
 /// per token instead of stemming and looking the stem up. Tokens of up to
 /// 16 bytes (nearly all) are keyed inline, zero-padded (a token never
-/// contains a NUL), so a lookup reads no key from the heap.
+/// contains a NUL), so a lookup reads no key from the heap (see
+/// [`inline_key`]).
 #[derive(Default)]
 struct TokenCache {
     tag: u64,
-    short: FxHashMap<u128, u32>,
+    short: FxHashMap<(u64, u64), u32>,
     long: FxHashMap<Box<str>, u32>,
     buf: String,
 }
@@ -186,18 +187,13 @@ impl TokenCache {
     /// The word id of `token`, computed by `word` on a miss.
     #[inline]
     fn word(
-        short: &mut FxHashMap<u128, u32>,
+        short: &mut FxHashMap<(u64, u64), u32>,
         long: &mut FxHashMap<Box<str>, u32>,
         token: &str,
         word: impl FnOnce(&str) -> u32,
     ) -> u32 {
-        let b = token.as_bytes();
-        if b.len() <= 16 {
-            let mut key = [0u8; 16];
-            key[..b.len()].copy_from_slice(b);
-            *short
-                .entry(u128::from_le_bytes(key))
-                .or_insert_with(|| word(token))
+        if let Some(key) = inline_key(token.as_bytes()) {
+            *short.entry(key).or_insert_with(|| word(token))
         } else if let Some(&w) = long.get(token) {
             w
         } else {
@@ -206,6 +202,28 @@ impl TokenCache {
             w
         }
     }
+}
+
+/// The bytes of a token of at most 16 bytes as two little-endian words,
+/// zero-padded; `None` for a longer token. Built from whole-word loads
+/// (overlapping where the token is short) rather than a byte copy into a
+/// padded buffer, which would stall on store forwarding.
+#[inline(always)]
+fn inline_key(b: &[u8]) -> Option<(u64, u64)> {
+    let n = b.len();
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")) as u64;
+    Some(match n {
+        0 => (0, 0),
+        1..=3 => (
+            b[0] as u64 | (b[n / 2] as u64) << (8 * (n / 2)) | (b[n - 1] as u64) << (8 * (n - 1)),
+            0,
+        ),
+        4..=7 => (u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0),
+        8 => (u64_at(0), 0),
+        9..=16 => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
+        _ => return None,
+    })
 }
 
 thread_local! {
@@ -540,4 +558,45 @@ pub fn surface_forms<'a>(
             (best.0 != stem).then_some((stem, best.0))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_key_is_the_zero_padded_bytes() {
+        let text = "abcdefghijklmnopq";
+        for n in 0..=17 {
+            let b = &text.as_bytes()[..n];
+            let expect = (n <= 16).then(|| {
+                let mut k = [0u8; 16];
+                k[..n].copy_from_slice(b);
+                (
+                    u64::from_le_bytes(k[..8].try_into().unwrap()),
+                    u64::from_le_bytes(k[8..].try_into().unwrap()),
+                )
+            });
+            assert_eq!(inline_key(b), expect, "length {n}");
+        }
+    }
+
+    #[test]
+    fn indexed_features_match_the_terms_of_the_analyzer() {
+        let model = StanceModel::embedded().unwrap();
+        for s in [
+            "Russia's nuclear deterrent will respond to any attack on NATO's eastern flank.",
+            "Foreign ministers agreed to resume talks in Geneva next week.",
+            "The de-escalation talks collapsed; 12,000 troops massed near the border.",
+            "Zürich, Kyiv’s envoys and an über-long Donaudampfschifffahrtsgesellschaftskapitän",
+            "",
+        ] {
+            let terms = model.analyzer().terms(s);
+            let expect = model
+                .vectorizer()
+                .transform(terms.iter().map(String::as_str));
+            assert_eq!(model.features(s), expect, "{s}");
+            assert_eq!(model.predict(s), model.predict_features(&expect));
+        }
+    }
 }

@@ -814,10 +814,15 @@ fn summary_table(report: &Report, totals: &Totals) -> Markup {
                                 }
                             }
                             td {
-                                (pct(r.escalation_ratio)) " "
-                                small { "[" (format!("{:.1}–{:.1}", 100.0 * r.escalation_ratio_low, 100.0 * r.escalation_ratio_high)) "]" }
+                                @match (r.escalation_ratio, r.escalation_ratio_low, r.escalation_ratio_high) {
+                                    (Some(p), Some(lo), Some(hi)) => {
+                                        (pct(p)) " "
+                                        small { "[" (format!("{:.1}–{:.1}", 100.0 * lo, 100.0 * hi)) "]" }
+                                    }
+                                    _ => { "–" }
+                                }
                             }
-                            td { (format!("{:.3}", r.mean_escalation_prob)) }
+                            td { (r.mean_escalation_prob.map_or("–".to_string(), |m| format!("{m:.3}"))) }
                             td { (r.escalation_diplomacy_balance.map(|b| format!("{b:+.2}")).unwrap_or_else(|| "–".into())) }
                         }
                     }

@@ -109,6 +109,11 @@ impl FromStr for Grouping {
         if dims.is_empty() {
             return Err("empty grouping".into());
         }
+        for (i, d) in dims.iter().enumerate() {
+            if dims[..i].contains(d) {
+                return Err(format!("{d} appears twice in the grouping"));
+            }
+        }
         Ok(Grouping(dims))
     }
 }
@@ -143,15 +148,16 @@ pub struct GroupRow {
     pub counts: BTreeMap<Label, usize>,
     /// Share of scored sentences per label.
     pub shares: BTreeMap<Label, f64>,
-    /// escalation-warning sentences / scored sentences.
-    pub escalation_ratio: f64,
+    /// escalation-warning sentences / scored sentences; `None` (null, an
+    /// empty CSV cell) when the group has no scored sentence.
+    pub escalation_ratio: Option<f64>,
     /// Lower bound of the 95 % Wilson interval of the escalation ratio.
-    pub escalation_ratio_low: f64,
+    pub escalation_ratio_low: Option<f64>,
     /// Upper bound of the 95 % Wilson interval of the escalation ratio.
-    pub escalation_ratio_high: f64,
+    pub escalation_ratio_high: Option<f64>,
     /// Mean probability of escalation-warning over scored sentences (a
     /// confidence-weighted escalation ratio).
-    pub mean_escalation_prob: f64,
+    pub mean_escalation_prob: Option<f64>,
     /// (escalation - diplomacy) / (escalation + diplomacy) sentences, in
     /// [-1, 1]; `None` when the group has neither.
     pub escalation_diplomacy_balance: Option<f64>,
@@ -197,6 +203,7 @@ pub struct ReportBuilder {
     grouping: Grouping,
     top: usize,
     groups: BTreeMap<Vec<String>, Acc>,
+    duplicate_ids: Vec<String>,
 }
 
 impl ReportBuilder {
@@ -207,6 +214,7 @@ impl ReportBuilder {
             grouping,
             top,
             groups: BTreeMap::new(),
+            duplicate_ids: Vec::new(),
         }
     }
 
@@ -214,6 +222,10 @@ impl ReportBuilder {
     pub fn add(&mut self, d: &ScoredDocument) {
         let key: Vec<String> = self.grouping.0.iter().map(|g| g.key(d)).collect();
         let acc = self.groups.entry(key).or_default();
+        if acc.documents > 0 && self.grouping.0.contains(&GroupBy::Doc) {
+            // Two documents with one id land in one row: say so.
+            self.duplicate_ids.push(d.doc.id.clone());
+        }
         acc.documents += 1;
         acc.boilerplate += d.boilerplate.len();
         for s in &d.sentences {
@@ -224,6 +236,12 @@ impl ReportBuilder {
                 push_top(&mut acc.top, self.top, &d.doc.id, s);
             }
         }
+    }
+
+    /// Document ids seen more than once while grouping by document (their
+    /// rows merge them).
+    pub fn duplicate_ids(&self) -> &[String] {
+        &self.duplicate_ids
     }
 
     /// The finished rows, sorted by group key.
@@ -238,6 +256,7 @@ impl ReportBuilder {
                 let esc = a.counts[Label::EscalationWarning.index()];
                 let dip = a.counts[Label::Diplomacy.index()];
                 let (lo, hi) = wilson(esc, n);
+                let defined = |v: f64| (n > 0).then_some(v);
                 GroupRow {
                     key: dims.iter().map(|g| g.name().to_string()).zip(key).collect(),
                     documents: a.documents,
@@ -251,14 +270,10 @@ impl ReportBuilder {
                         .iter()
                         .map(|&l| (l, share(a.counts[l.index()])))
                         .collect(),
-                    escalation_ratio: share(esc),
-                    escalation_ratio_low: lo,
-                    escalation_ratio_high: hi,
-                    mean_escalation_prob: if n == 0 {
-                        0.0
-                    } else {
-                        a.esc_prob_sum / n as f64
-                    },
+                    escalation_ratio: defined(share(esc)),
+                    escalation_ratio_low: defined(lo),
+                    escalation_ratio_high: defined(hi),
+                    mean_escalation_prob: defined(a.esc_prob_sum / n.max(1) as f64),
                     escalation_diplomacy_balance: (esc + dip > 0)
                         .then(|| (esc as f64 - dip as f64) / (esc + dip) as f64),
                     top: a.top,
@@ -352,15 +367,15 @@ impl GroupRow {
         for l in Label::ALL {
             v.push(format!("{:.6}", self.shares[&l]));
         }
-        v.push(format!("{:.6}", self.escalation_ratio));
-        v.push(format!("{:.6}", self.escalation_ratio_low));
-        v.push(format!("{:.6}", self.escalation_ratio_high));
-        v.push(format!("{:.6}", self.mean_escalation_prob));
-        v.push(
-            self.escalation_diplomacy_balance
-                .map(|b| format!("{b:.6}"))
-                .unwrap_or_default(),
-        );
+        for x in [
+            self.escalation_ratio,
+            self.escalation_ratio_low,
+            self.escalation_ratio_high,
+            self.mean_escalation_prob,
+            self.escalation_diplomacy_balance,
+        ] {
+            v.push(x.map(|x| format!("{x:.6}")).unwrap_or_default());
+        }
         v
     }
 }

@@ -71,3 +71,32 @@ fn demo_article_is_not_in_the_corpus() {
         );
     }
 }
+
+/// Scoring uses a fast path (`StanceModel::features`: cached token ids,
+/// n-grams looked up without building strings). It must give exactly the
+/// vector that training's path gives: `Analyzer::terms` looked up in the
+/// vectorizer. Checked on every sentence of the corpus and the demo article.
+#[test]
+fn scoring_features_equal_training_features() {
+    let model = stance::model::StanceModel::embedded().unwrap();
+    let mut texts: Vec<String> = Vec::new();
+    for file in ["data/stance-train.csv", "data/stance-test.csv"] {
+        let data = read_labeled_csv(&repo(file)).unwrap();
+        texts.extend(data.examples.into_iter().map(|e| e.text));
+    }
+    let article = std::fs::read_to_string(repo("examples/seed-article.txt")).unwrap();
+    texts.extend(split_document(&article).into_iter().map(|s| s.text));
+    texts.push("Ünïcödé — “quoted” 3.5% cease-fire de-escalation Russia’s U.S.-led NATO's".into());
+    for t in &texts {
+        let fast = model.features(t);
+        let terms = model.analyzer().terms(t);
+        let reference = model
+            .vectorizer()
+            .transform(terms.iter().map(String::as_str));
+        assert_eq!(fast.len(), reference.len(), "{t}");
+        for (a, b) in fast.iter().zip(&reference) {
+            assert_eq!(a.0, b.0, "{t}");
+            assert!((a.1 - b.1).abs() < 1e-6, "{t}");
+        }
+    }
+}

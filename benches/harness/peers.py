@@ -161,7 +161,7 @@ def _ft_chunk(chunk):
 
 def score(a, load, chunk_fn, tool):
     sentences = read_sentences(a.sentences)
-    chunks = [sentences[i:i + CHUNK] for i in range(len(sentences) // 100 * 0, len(sentences), CHUNK)]
+    chunks = [sentences[i:i + CHUNK] for i in range(0, len(sentences), CHUNK)]
     t0 = time.perf_counter()
     load(a.model)
     load_s = time.perf_counter() - t0
@@ -174,7 +174,7 @@ def score(a, load, chunk_fn, tool):
 
         ctx = mp.get_context("fork")
         with ctx.Pool(a.procs, initializer=load, initargs=(a.model,)) as pool:
-            pool.map(len, range(a.procs * 4))  # workers started, models loaded
+            pool.map(abs, range(a.procs * 4))  # workers started, models loaded
             t0 = time.perf_counter()
             n = sum(r[0] for r in pool.imap_unordered(chunk_fn, chunks))
             wall = time.perf_counter() - t0

@@ -299,3 +299,16 @@ fn report_by_source_and_month_from_a_collection() {
     );
     assert_eq!(sentences, scored.len());
 }
+
+#[test]
+fn sentences_without_known_terms_fall_back_to_the_prior() {
+    let out = stance_stdin(
+        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
+        Some("OK.\nZzyzx.\n".as_bytes()),
+    )
+    .ok();
+    for r in jsonl(&out) {
+        assert_eq!(r["label"], "neutral", "{r}");
+        assert!(r["probs"]["neutral"].as_f64().unwrap() > 0.5, "{r}");
+    }
+}

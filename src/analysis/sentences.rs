@@ -249,6 +249,12 @@ fn normalised_line(line: &str) -> String {
 
 /// True if a whole line is web-page furniture.
 pub fn is_boilerplate_line(line: &str) -> bool {
+    // Paragraphs are never boilerplate: decide before copying them.
+    if line.len() > 4 * BOILERPLATE_MAX_CHARS
+        || line.trim().chars().count() > BOILERPLATE_MAX_CHARS + 8
+    {
+        return false;
+    }
     let norm = normalised_line(line);
     if norm.is_empty() || norm.chars().count() > BOILERPLATE_MAX_CHARS {
         return false;
@@ -381,8 +387,22 @@ pub fn split_document(text: &str) -> Vec<Segment> {
     out
 }
 
+/// `s` trimmed, with every run of whitespace replaced by one space.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_closing(c: char) -> bool {
@@ -440,16 +460,15 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
             i = j;
             continue;
         }
-        let next_word_end = (k..n).find(|&m| chars[m].1 == ' ').unwrap_or(n);
-        let next_word: String = chars[k..next_word_end].iter().map(|&(_, c)| c).collect();
-        let next_is_number = next_word_first.is_some_and(|c| c.is_numeric());
-
         let split = if single_period {
+            let next_word_end = (k..n).find(|&m| chars[m].1 == ' ').unwrap_or(n);
+            let next_word = &text[chars[k].0..chars.get(next_word_end).map_or(text.len(), |c| c.0)];
+            let next_is_number = next_word_first.is_some_and(|c| c.is_numeric());
             let byte_dot = chars[term_start].0;
             let word_start = text[..byte_dot].rfind(' ').map(|p| p + 1).unwrap_or(0);
             let word = text[word_start..byte_dot].trim_start_matches(is_opening);
             let at_start = text[start..word_start].trim().is_empty();
-            period_ends_sentence(word, &next_word, next_is_number, at_start)
+            period_ends_sentence(word, next_word, next_is_number, at_start)
         } else {
             true
         };

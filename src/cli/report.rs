@@ -91,11 +91,16 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     } else {
         0
     });
-    for_each_scored(&a.input, &model, |d| {
-        builder.add(&d);
-        details.push(d);
-        Ok(())
-    })?;
+    for_each_scored(
+        &a.input,
+        &model,
+        |d| d,
+        |d| {
+            builder.add(&d);
+            details.push(d);
+            Ok(())
+        },
+    )?;
     if let Some(first) = builder.duplicate_ids().first() {
         eprintln!(
             "stance: warning: {} document id(s) appear more than once (first: {first:?}); their rows merge them",

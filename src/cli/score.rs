@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
+use serde::Serialize;
 use stance::Label;
 use stance::input::{Document, InputFormat, ReadWarnings, expand_inputs, read_source};
 use stance::model::StanceModel;
@@ -67,12 +68,15 @@ pub struct ScoreArgs {
     wide: bool,
 }
 
-/// Reads every input, scores documents in parallel batches, and hands the
-/// scored documents to `f` in input order. Memory is bounded by the batch.
-pub fn for_each_scored(
+/// Reads every input, scores documents in parallel batches, applies `map`
+/// to each scored document in the same parallel step (rendering output
+/// there keeps the main thread free for reading and writing), and hands the
+/// results to `sink` in input order. Memory is bounded by the batch.
+pub fn for_each_scored<T: Send>(
     input: &InputArgs,
     model: &StanceModel,
-    mut f: impl FnMut(ScoredDocument) -> anyhow::Result<()>,
+    map: impl Fn(ScoredDocument) -> T + Sync,
+    mut sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<ReadWarnings> {
     let sources = expand_inputs(&input.paths())?;
     let format = input.format();
@@ -88,15 +92,18 @@ pub fn for_each_scored(
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0;
     let flush = |batch: &mut Vec<Document>,
-                 f: &mut dyn FnMut(ScoredDocument) -> anyhow::Result<()>|
+                 sink: &mut dyn FnMut(T) -> anyhow::Result<()>|
      -> anyhow::Result<()> {
-        let scored: Vec<ScoredDocument> = std::mem::take(batch)
+        let done: Vec<(usize, T)> = std::mem::take(batch)
             .into_par_iter()
-            .map(|d| score_document(model, d, mode))
+            .map(|d| {
+                let d = score_document(model, d, mode);
+                (d.sentences.len(), map(d))
+            })
             .collect();
-        for d in scored {
-            progress.inc(d.sentences.len());
-            f(d)?;
+        for (n, t) in done {
+            progress.inc(n);
+            sink(t)?;
         }
         Ok(())
     };
@@ -108,12 +115,12 @@ pub fn for_each_scored(
             batch.push(doc);
             if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
                 batch_bytes = 0;
-                flush(&mut batch, &mut f)?;
+                flush(&mut batch, &mut sink)?;
             }
             Ok(())
         })?;
     }
-    flush(&mut batch, &mut f)?;
+    flush(&mut batch, &mut sink)?;
     progress.finish();
     if documents == 0 {
         bail!("empty input: no documents found");
@@ -150,17 +157,23 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         ])?;
         out.write_all(&w.into_inner()?)?;
     }
-    for_each_scored(&a.input, &model, |d| {
-        totals.0 += 1;
-        totals.1 += d.sentences.len();
-        totals.2 += d.boilerplate.len();
+    let explain = a.explain.then_some(a.terms);
+    let render = |d: ScoredDocument| -> anyhow::Result<(usize, usize, Vec<u8>)> {
+        let mut buf = Vec::with_capacity(256 * d.sentences.len());
         match a.format {
-            ScoreFormat::Jsonl => write_jsonl(&mut out, &model, &d, a.explain.then_some(a.terms)),
-            ScoreFormat::Csv => write_csv(&mut out, &model, &d, a.explain.then_some(a.terms)),
-            ScoreFormat::Table => {
-                write_table(&mut out, &model, &d, a.explain.then_some(a.terms), a.wide)
-            }
+            ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain)?,
+            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain)?,
+            ScoreFormat::Table => write_table(&mut buf, &model, &d, explain, a.wide)?,
         }
+        Ok((d.sentences.len(), d.boilerplate.len(), buf))
+    };
+    for_each_scored(&a.input, &model, render, |rendered| {
+        let (sentences, boilerplate, bytes) = rendered?;
+        totals.0 += 1;
+        totals.1 += sentences;
+        totals.2 += boilerplate;
+        out.write_all(&bytes)?;
+        Ok(())
     })?;
     out.flush()?;
     if !a.input.quiet {
@@ -172,15 +185,45 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn probs_json(p: &[f32; Label::COUNT]) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for l in Label::ALL {
-        m.insert(
-            l.as_str().into(),
-            serde_json::Value::from((p[l.index()] as f64 * 1e4).round() / 1e4),
-        );
+/// Probabilities rounded to 4 decimals, in label order.
+#[derive(Serialize)]
+struct Probs {
+    deterrence: f64,
+    #[serde(rename = "escalation-warning")]
+    escalation_warning: f64,
+    diplomacy: f64,
+    neutral: f64,
+}
+
+impl Probs {
+    fn new(p: &[f32; Label::COUNT]) -> Probs {
+        let r = |v: f32| (v as f64 * 1e4).round() / 1e4;
+        Probs {
+            deterrence: r(p[0]),
+            escalation_warning: r(p[1]),
+            diplomacy: r(p[2]),
+            neutral: r(p[3]),
+        }
     }
-    serde_json::Value::Object(m)
+}
+
+#[derive(Serialize)]
+struct Term {
+    term: String,
+    contribution: f64,
+}
+
+/// One JSONL record, serialized straight from borrowed data.
+#[derive(Serialize)]
+struct Record<'a> {
+    doc: &'a str,
+    sentence: usize,
+    line: usize,
+    text: &'a str,
+    label: Label,
+    probs: Probs,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_terms: Option<Vec<Term>>,
 }
 
 fn write_jsonl(
@@ -190,27 +233,25 @@ fn write_jsonl(
     explain: Option<usize>,
 ) -> anyhow::Result<()> {
     for s in &d.sentences {
-        let mut rec = serde_json::json!({
-            "doc": d.doc.id,
-            "sentence": s.index,
-            "line": s.line,
-            "text": s.text,
-            "label": s.prediction.label,
-            "probs": probs_json(&s.prediction.probs),
-        });
-        if let Some(k) = explain {
-            let terms: Vec<serde_json::Value> = model
+        let top_terms = explain.map(|k| {
+            model
                 .explain(&s.text, s.prediction.label, k)
                 .into_iter()
-                .map(|t| {
-                    serde_json::json!({
-                        "term": t.term,
-                        "contribution": (t.contribution as f64 * 1e4).round() / 1e4,
-                    })
+                .map(|t| Term {
+                    term: t.term,
+                    contribution: (t.contribution as f64 * 1e4).round() / 1e4,
                 })
-                .collect();
-            rec["top_terms"] = terms.into();
-        }
+                .collect()
+        });
+        let rec = Record {
+            doc: &d.doc.id,
+            sentence: s.index,
+            line: s.line,
+            text: &s.text,
+            label: s.prediction.label,
+            probs: Probs::new(&s.prediction.probs),
+            top_terms,
+        };
         serde_json::to_writer(&mut *out, &rec)?;
         out.write_all(b"\n")?;
     }

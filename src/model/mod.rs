@@ -436,8 +436,30 @@ impl StanceModel {
     }
 
     /// Label and probabilities of a feature vector.
+    ///
+    /// A sentence with no term in the vocabulary ("OK.", a lone name) gives
+    /// the model no evidence; instead of the intercepts alone (which
+    /// balanced training tilts toward the rare labels) it gets the label
+    /// distribution of the training data, whose most frequent label is
+    /// neutral.
     pub fn predict_features(&self, x: &SparseVec) -> Prediction {
+        if x.is_empty() {
+            return Prediction::from_probs(self.prior());
+        }
         Prediction::from_probs(self.classifier.probabilities(x))
+    }
+
+    /// Share of each label among the training rows (uniform if unknown).
+    pub fn prior(&self) -> [f32; Label::COUNT] {
+        let counts = &self.card.training_rows_per_label;
+        let total: usize = counts.values().sum();
+        let mut p = [1.0 / Label::COUNT as f32; Label::COUNT];
+        if total > 0 {
+            for l in Label::ALL {
+                p[l.index()] = counts.get(&l).copied().unwrap_or(0) as f32 / total as f32;
+            }
+        }
+        p
     }
 
     /// The `k` terms of `sentence` that pushed it most toward `label`, with

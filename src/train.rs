@@ -307,7 +307,11 @@ impl ValidTrainParams {
             card,
             p.analyzer.clone(),
             vectorizer,
-            LinearClassifier { weights, intercept },
+            LinearClassifier {
+                labels: Label::ALL,
+                weights,
+                intercept,
+            },
             surface,
         )?)
     }

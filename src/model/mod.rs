@@ -29,6 +29,9 @@ pub const EMBEDDED_MODEL_NAME: &str = "models/stance-default.model (embedded)";
 /// A linear classifier over the four labels: `logits = x · W + b`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinearClassifier {
+    /// The labels, in the column order of `weights` and `intercept`
+    /// (always [`Label::ALL`]; stored so the file says so).
+    pub labels: [Label; Label::COUNT],
     /// Weights, one row of [`Label::COUNT`] values per feature.
     pub weights: Vec<[f32; Label::COUNT]>,
     /// Intercept per label.
@@ -297,6 +300,13 @@ impl StanceModel {
     }
 
     fn validate(&self) -> Result<(), ModelError> {
+        if self.classifier.labels != Label::ALL {
+            return Err(ModelError::Inconsistent(format!(
+                "label columns {:?}, expected {:?}",
+                self.classifier.labels,
+                Label::ALL
+            )));
+        }
         if self.classifier.weights.len() != self.vectorizer.len() {
             return Err(ModelError::Inconsistent(format!(
                 "{} weight rows for {} vocabulary terms",

@@ -15,7 +15,9 @@
 //! - [`data`]: reading labeled CSV files, with every rejected row reported.
 //! - [`eval`]: accuracy, macro-F1, confusion matrix, label shares.
 //! - [`input`]: documents to score (files, directories, stdin).
-//! - [`report`]: escalation-language ratios over documents.
+//! - [`report`]: escalation-language ratios over documents, and the HTML report.
+//! - [`score`]: one document split and scored, shared by every command.
+//! - [`atomic`]: files written whole or not at all.
 //!
 //! ```
 //! let model = stance::model::StanceModel::embedded().unwrap();
@@ -24,6 +26,7 @@
 //! ```
 
 pub mod analysis;
+pub mod atomic;
 pub mod data;
 pub mod eval;
 pub mod features;

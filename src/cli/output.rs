@@ -62,19 +62,7 @@ pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Res
             out.write_all(bytes)?;
             out.flush()?;
         }
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let tmp = dir.join(format!(".stance-output.{}.tmp", std::process::id()));
-            std::fs::write(&tmp, bytes)
-                .and_then(|_| std::fs::rename(&tmp, p))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    anyhow::anyhow!("{}: {e}", p.display())
-                })?;
-        }
+        Some(p) => stance::atomic::write_bytes_atomic(p, bytes).map_err(anyhow::Error::msg)?,
     }
     Ok(())
 }

@@ -117,39 +117,18 @@ pub fn open(bytes: &[u8]) -> Result<&[u8], ModelError> {
     Ok(rest)
 }
 
-/// Writes a model file atomically: a temporary file beside `path`, flushed
-/// to disk, then renamed over it.
+/// Writes a model file atomically (see [`crate::atomic`]).
 pub fn write_atomic(path: &Path, body: &[u8]) -> Result<(), ModelError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| ModelError::Io(format!("{}: not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let io = |e: std::io::Error, p: &Path| ModelError::Io(format!("{}: {e}", p.display()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io(e, &tmp))?;
+    crate::atomic::write_atomic(path, |f| {
         write!(
             f,
             "{MAGIC} {FORMAT_VERSION}\nsha256 {}\nlength {}\n\n",
             sha256_hex(body),
             body.len()
-        )
-        .and_then(|_| f.write_all(body))
-        .and_then(|_| f.sync_all())
-        .map_err(|e| io(e, &tmp))?;
-        std::fs::rename(&tmp, path).map_err(|e| io(e, path))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+        )?;
+        f.write_all(body)
+    })
+    .map_err(ModelError::Io)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::data::{DataError, find_column, utf8_text};
 
 /// One document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     /// Identifier: the file path, `-` for stdin, or the collection's `id`
     /// (else `FILE:LINE`).
@@ -26,7 +26,25 @@ pub struct Document {
     pub date: Option<NaiveDate>,
     /// Body text.
     pub text: String,
+    /// Set when a large input is read in parts (one-sentence-per-line input
+    /// is cut every [`LINES_PER_PART`] lines so it streams and scores in
+    /// parallel); all parts carry the document's id.
+    pub part: Option<Part>,
 }
+
+/// Where a part of a document sits in the whole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Part {
+    /// 0 for the first part.
+    pub index: usize,
+    /// Lines of the document before this part.
+    pub line_offset: usize,
+    /// Sentences of the document before this part.
+    pub sentence_offset: usize,
+}
+
+/// Lines per part of one-sentence-per-line input.
+pub const LINES_PER_PART: usize = 8192;
 
 /// How an input is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -229,7 +247,8 @@ pub fn read_source(
     let path = Path::new(&name);
     let mut reader = open(source)?;
     match resolve_format(source, format) {
-        InputFormat::Text | InputFormat::Lines | InputFormat::Auto => {
+        InputFormat::Lines => read_lines(&name, reader, f),
+        InputFormat::Text | InputFormat::Auto => {
             let mut bytes = Vec::new();
             reader
                 .read_to_end(&mut bytes)
@@ -244,11 +263,70 @@ pub fn read_source(
                 source: None,
                 date: None,
                 text: text.to_string(),
+                part: None,
             })
         }
         InputFormat::Csv => read_csv(path, reader, columns, warnings, f),
         InputFormat::Jsonl => read_jsonl(path, reader, columns, warnings, f),
     }
+}
+
+/// One sentence per line, streamed in parts of [`LINES_PER_PART`] lines.
+fn read_lines(
+    name: &str,
+    mut reader: impl BufRead,
+    mut f: impl FnMut(Document) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut line = Vec::new();
+    let mut text = String::new();
+    let (mut lineno, mut sentences) = (0usize, 0usize);
+    let mut part = Part::default();
+    let mut in_part = 0usize;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        let l = std::str::from_utf8(&line).map_err(|_| {
+            anyhow::anyhow!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8")
+        })?;
+        text.push_str(l);
+        in_part += 1;
+        if !l.trim().is_empty() {
+            sentences += 1;
+        }
+        if in_part == LINES_PER_PART {
+            let next = Part {
+                index: part.index + 1,
+                line_offset: lineno,
+                sentence_offset: sentences,
+            };
+            f(Document {
+                id: name.to_string(),
+                text: std::mem::take(&mut text),
+                part: Some(part),
+                ..Document::default()
+            })?;
+            part = next;
+            in_part = 0;
+        }
+    }
+    if sentences == 0 {
+        anyhow::bail!("{name}: empty input: nothing to score");
+    }
+    if in_part > 0 || part.index == 0 {
+        f(Document {
+            id: name.to_string(),
+            text,
+            part: Some(part),
+            ..Document::default()
+        })?;
+    }
+    Ok(())
 }
 
 fn date_or_warn(
@@ -330,6 +408,7 @@ fn read_csv(
             source: get(si),
             date,
             text: rec[ti].to_string(),
+            part: None,
         })?;
     }
     Ok(())
@@ -398,6 +477,7 @@ fn read_jsonl(
             source: get(&columns.source),
             date,
             text,
+            part: None,
         })?;
     }
     Ok(())

@@ -45,10 +45,12 @@ pub struct ScoredDocument {
 pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
     let mut sentences = Vec::new();
     let mut boilerplate = Vec::new();
+    // A part of a larger document continues its line and sentence numbers.
+    let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
         let prediction = model.predict(&text);
         sentences.push(ScoredSentence {
-            index: sentences.len(),
+            index: part.sentence_offset + sentences.len(),
             line,
             text,
             prediction,
@@ -67,7 +69,7 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
             for (i, line) in doc.text.lines().enumerate() {
                 let t = line.trim();
                 if !t.is_empty() {
-                    push(i + 1, t.to_string());
+                    push(part.line_offset + i + 1, t.to_string());
                 }
             }
         }

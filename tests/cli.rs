@@ -312,3 +312,46 @@ fn sentences_without_known_terms_fall_back_to_the_prior() {
         assert!(r["probs"]["neutral"].as_f64().unwrap() > 0.5, "{r}");
     }
 }
+
+#[test]
+fn long_sentence_files_stream_in_parts_with_continuous_numbering() {
+    // 20,000 lines: three parts of up to 8,192 lines, one document.
+    let mut input = String::new();
+    for i in 0..20_000 {
+        if i % 1000 == 7 {
+            input.push('\n'); // blank lines are skipped but counted as lines
+        } else if i % 2 == 0 {
+            input.push_str("Both sides called for restraint and a return to dialogue.\n");
+        } else {
+            input.push_str("Moscow warned the deployment could lead to a direct clash.\n");
+        }
+    }
+    let out = stance_stdin(
+        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
+        Some(input.as_bytes()),
+    )
+    .ok();
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 20_000 - 20);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["sentence"], i);
+    }
+    // Line numbers are the input's, across part boundaries.
+    let last = recs.last().unwrap();
+    assert_eq!(last["line"], 20_000);
+    let lines: Vec<u64> = recs.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]));
+    assert!(!lines.contains(&8)); // the first blank line
+    // The report sees one document.
+    let rep: serde_json::Value = serde_json::from_str(
+        &stance_stdin(
+            &["report", "--sentences", "-", "--format", "json", "-q"],
+            Some(input.as_bytes()),
+        )
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(rep["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(rep["rows"][0]["documents"], 1);
+    assert_eq!(rep["rows"][0]["sentences"], 20_000 - 20);
+}

@@ -311,14 +311,24 @@ fn write_table(
         .iter()
         .filter(|s| s.prediction.label == Label::EscalationWarning)
         .count();
-    writeln!(
-        out,
-        "== {}  ({} sentences, {} boilerplate lines left out)",
-        d.doc.id,
-        n,
-        d.boilerplate.len()
-    )?;
-    writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
+    match d.doc.part {
+        // Input read in parts (one sentence per line): one header.
+        Some(p) if p.index > 0 => {}
+        Some(_) => {
+            writeln!(out, "== {}  (one sentence per line)", d.doc.id)?;
+            writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
+        }
+        None => {
+            writeln!(
+                out,
+                "== {}  ({} sentences, {} boilerplate lines left out)",
+                d.doc.id,
+                n,
+                d.boilerplate.len()
+            )?;
+            writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
+        }
+    }
     for s in &d.sentences {
         let text = if wide {
             s.text.clone()
@@ -341,9 +351,17 @@ fn write_table(
         }
     }
     if n > 0 {
+        let scope = match d.doc.part {
+            Some(_) => format!(
+                "lines {}-{}: ",
+                d.sentences[0].line,
+                d.sentences[n - 1].line
+            ),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "   escalation ratio {esc}/{n} = {:.1}%\n",
+            "   {scope}escalation ratio {esc}/{n} = {:.1}%\n",
             100.0 * esc as f64 / n as f64
         )?;
     }

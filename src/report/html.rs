@@ -1022,6 +1022,7 @@ mod tests {
             source: source.map(String::from),
             date: date.map(|d| crate::input::parse_date(d).unwrap()),
             text: text.into(),
+            part: None,
         }
     }
 

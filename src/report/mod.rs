@@ -222,11 +222,15 @@ impl ReportBuilder {
     pub fn add(&mut self, d: &ScoredDocument) {
         let key: Vec<String> = self.grouping.0.iter().map(|g| g.key(d)).collect();
         let acc = self.groups.entry(key).or_default();
-        if acc.documents > 0 && self.grouping.0.contains(&GroupBy::Doc) {
-            // Two documents with one id land in one row: say so.
-            self.duplicate_ids.push(d.doc.id.clone());
+        // Later parts of a document read in parts are the same document.
+        let continued = d.doc.part.is_some_and(|p| p.index > 0);
+        if !continued {
+            if acc.documents > 0 && self.grouping.0.contains(&GroupBy::Doc) {
+                // Two documents with one id land in one row: say so.
+                self.duplicate_ids.push(d.doc.id.clone());
+            }
+            acc.documents += 1;
         }
-        acc.documents += 1;
         acc.boilerplate += d.boilerplate.len();
         for s in &d.sentences {
             acc.sentences += 1;

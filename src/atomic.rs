@@ -7,16 +7,36 @@ use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
+/// The directory `path` will be written in.
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Checks that `path` can be created: its directory exists. Call it before
+/// long work whose result goes to `path`.
+pub fn check_parent_dir(path: &Path) -> Result<(), String> {
+    let dir = parent_dir(path);
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        ))
+    }
+}
+
 /// Writes `path` atomically; `write` fills the (temporary) file. Errors name
 /// the file they concern.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    check_parent_dir(path)?;
+    let dir = parent_dir(path);
     let name = path
         .file_name()
         .ok_or_else(|| format!("{}: not a file path", path.display()))?;
@@ -59,5 +79,13 @@ mod tests {
         assert!(err.contains("disk full"), "{err}");
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let missing = dir.path().join("no/such/x");
+        let err = write_bytes_atomic(&missing, b"").unwrap_err();
+        let expected = format!(
+            "{}: the directory {} does not exist",
+            missing.display(),
+            dir.path().join("no/such").display()
+        );
+        assert_eq!(err, expected);
     }
 }

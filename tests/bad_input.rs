@@ -312,3 +312,21 @@ fn broken_pipe_is_not_an_error() {
         assert!(!err.contains("error"), "{format}: {err}");
     }
 }
+
+#[test]
+fn report_output_directory_is_checked_first() {
+    let e = stance(&[
+        "report",
+        "examples/seed-article.txt",
+        "--format",
+        "html",
+        "-o",
+        "no/such/dir/r.html",
+    ])
+    .err();
+    assert!(
+        e.contains("no/such/dir/r.html: the directory no/such/dir does not exist"),
+        "{e}"
+    );
+    assert!(!e.contains(".tmp"), "{e}");
+}

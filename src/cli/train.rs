@@ -142,18 +142,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         bail!("--holdout must be in [0, 0.9), got {}", a.holdout);
     }
 
-    let out_dir = a
-        .output
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    if !out_dir.is_dir() {
-        bail!(
-            "{}: the output directory {} does not exist (nothing was trained)",
-            a.output.display(),
-            out_dir.display()
-        );
-    }
+    stance::atomic::check_parent_dir(&a.output)
+        .map_err(|e| anyhow::anyhow!("{e} (nothing was trained)"))?;
     let data = read_labeled_csv(&a.csv)?;
     if !data.rejected.is_empty() {
         report_rejections(&data);

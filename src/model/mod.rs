@@ -483,19 +483,11 @@ impl StanceModel {
             own.entry(self.analyzer.stem(tok))
                 .or_insert_with(|| tok.to_string());
         });
-        let c = label.index();
-        let mut contribs: Vec<(u32, f32)> = x
+        let pushes = x
             .iter()
-            .map(|&(j, v)| {
-                let w = &self.classifier.weights[j as usize];
-                let others = (w.iter().sum::<f32>() - w[c]) / (Label::COUNT - 1) as f32;
-                (j, v * (w[c] - others))
-            })
-            .filter(|&(_, s)| s > 0.0)
-            .collect();
-        contribs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        contribs.truncate(k);
-        contribs
+            .map(|&(j, v)| (j, v * self.lift(j, label)))
+            .filter(|&(_, s)| s > 0.0);
+        strongest(pushes, k)
             .into_iter()
             .map(|(j, s)| {
                 let stem = self.vectorizer.term(j).to_string();
@@ -513,26 +505,14 @@ impl StanceModel {
             .collect()
     }
 
-    /// The strongest terms of each label in the whole model: the weight of
-    /// the label minus the mean of the others, times the term's idf.
+    /// The strongest terms of each label in the whole model, by
+    /// [`lift`](Self::lift) (the weight alone, before tf-idf).
     pub fn top_terms(&self, label: Label, k: usize) -> Vec<TermContribution> {
-        let c = label.index();
-        let mut scored: Vec<(usize, f32)> = self
-            .classifier
-            .weights
-            .iter()
-            .enumerate()
-            .map(|(j, w)| {
-                let others = (w.iter().sum::<f32>() - w[c]) / (Label::COUNT - 1) as f32;
-                (j, w[c] - others)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored
+        let lifts = (0..self.vectorizer.len() as u32).map(|j| (j, self.lift(j, label)));
+        strongest(lifts, k)
             .into_iter()
-            .take(k)
             .map(|(j, s)| {
-                let stem = self.vectorizer.term(j as u32).to_string();
+                let stem = self.vectorizer.term(j).to_string();
                 TermContribution {
                     term: self.surface(&stem),
                     stem,
@@ -540,6 +520,14 @@ impl StanceModel {
                 }
             })
             .collect()
+    }
+
+    /// How much feature `j` favours `label`: its weight for the label minus
+    /// the mean of its weights for the other labels.
+    fn lift(&self, j: u32, label: Label) -> f32 {
+        let w = &self.classifier.weights[j as usize];
+        let c = label.index();
+        w[c] - (w.iter().sum::<f32>() - w[c]) / (Label::COUNT - 1) as f32
     }
 
     /// A stemmed term written as words: each stem replaced by its most
@@ -551,6 +539,14 @@ impl StanceModel {
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// The `k` highest-scoring features, strongest first (ties: lower index).
+fn strongest(scored: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+    let mut v: Vec<(u32, f32)> = scored.collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(k);
+    v
 }
 
 /// Counts, for every stem, how often each surface token produced it, and

@@ -2,21 +2,13 @@
 
 mod common;
 
-use common::{jsonl, repo, stance, stance_stdin, training_rows};
+use common::{jsonl, repo, score_jsonl, score_sentences, stance, stance_stdin, training_rows};
 
 const LABELS: [&str; 4] = ["deterrence", "escalation-warning", "diplomacy", "neutral"];
 
 #[test]
 fn score_seed_article_jsonl_leaves_boilerplate_out() {
-    let out = stance(&[
-        "score",
-        "examples/seed-article.txt",
-        "--format",
-        "jsonl",
-        "--quiet",
-    ])
-    .ok();
-    let recs = jsonl(&out);
+    let recs = score_jsonl("examples/seed-article.txt");
     assert_eq!(recs.len(), 25, "sentences of the seed article");
     let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
     assert_eq!(
@@ -78,16 +70,7 @@ fn score_table_and_csv_are_consistent() {
     let mut rdr = csv::Reader::from_reader(csv_out.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 25);
-    let json = jsonl(
-        &stance(&[
-            "score",
-            "examples/seed-article.txt",
-            "--format",
-            "jsonl",
-            "-q",
-        ])
-        .ok(),
-    );
+    let json = score_jsonl("examples/seed-article.txt");
     for (row, rec) in rows.iter().zip(&json) {
         assert_eq!(&row[3], rec["label"].as_str().unwrap());
         assert_eq!(&row[8], rec["text"].as_str().unwrap());
@@ -98,12 +81,7 @@ fn score_table_and_csv_are_consistent() {
 fn sentences_mode_from_stdin() {
     let input = "Foreign ministers agreed to resume talks in Geneva next week.\n\n\
                  Pyongyang threatened a pre-emptive nuclear strike if the drills go ahead.\n";
-    let out = stance_stdin(
-        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
-        Some(input.as_bytes()),
-    )
-    .ok();
-    let recs = jsonl(&out);
+    let recs = score_sentences(input);
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[0]["doc"], "-");
     assert_eq!(recs[1]["line"], 3);
@@ -182,16 +160,7 @@ fn report_per_document() {
     let row = &r["rows"][0];
     assert_eq!(row["sentences"], 25);
     assert_eq!(row["boilerplate"], 6);
-    let scored = jsonl(
-        &stance(&[
-            "score",
-            "examples/seed-article.txt",
-            "--format",
-            "jsonl",
-            "-q",
-        ])
-        .ok(),
-    );
+    let scored = score_jsonl("examples/seed-article.txt");
     for l in LABELS {
         let n = scored.iter().filter(|s| s["label"] == l).count();
         assert_eq!(row["counts"][l], n, "{l}");
@@ -287,27 +256,13 @@ fn report_by_source_and_month_from_a_collection() {
     assert_eq!(docs, collection.len());
     // Sentences add up to what `score` gives on the same input.
     let sentences: usize = rows.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
-    let scored = jsonl(
-        &stance(&[
-            "score",
-            "examples/collection.csv",
-            "--format",
-            "jsonl",
-            "-q",
-        ])
-        .ok(),
-    );
+    let scored = score_jsonl("examples/collection.csv");
     assert_eq!(sentences, scored.len());
 }
 
 #[test]
 fn sentences_without_known_terms_fall_back_to_the_prior() {
-    let out = stance_stdin(
-        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
-        Some("OK.\nZzyzx.\n".as_bytes()),
-    )
-    .ok();
-    for r in jsonl(&out) {
+    for r in score_sentences("OK.\nZzyzx.\n") {
         assert_eq!(r["label"], "neutral", "{r}");
         assert!(r["probs"]["neutral"].as_f64().unwrap() > 0.5, "{r}");
     }
@@ -326,12 +281,7 @@ fn long_sentence_files_stream_in_parts_with_continuous_numbering() {
             input.push_str("Moscow warned the deployment could lead to a direct clash.\n");
         }
     }
-    let out = stance_stdin(
-        &["score", "--sentences", "-", "--format", "jsonl", "-q"],
-        Some(input.as_bytes()),
-    )
-    .ok();
-    let recs = jsonl(&out);
+    let recs = score_sentences(&input);
     assert_eq!(recs.len(), 20_000 - 20);
     for (i, r) in recs.iter().enumerate() {
         assert_eq!(r["sentence"], i);

@@ -90,6 +90,22 @@ pub fn jsonl(s: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `stance score PATH --format jsonl -q`, parsed.
+pub fn score_jsonl(path: &str) -> Vec<serde_json::Value> {
+    jsonl(&stance(&["score", path, "--format", "jsonl", "-q"]).ok())
+}
+
+/// `stance score --sentences - --format jsonl -q` on `input`, parsed.
+pub fn score_sentences(input: &str) -> Vec<serde_json::Value> {
+    jsonl(
+        &stance_stdin(
+            &["score", "--sentences", "-", "--format", "jsonl", "-q"],
+            Some(input.as_bytes()),
+        )
+        .ok(),
+    )
+}
+
 /// The first `n` data rows of the training CSV, as CSV text with a header.
 pub fn training_rows(n: usize) -> String {
     let text = std::fs::read_to_string(repo("data/stance-train.csv")).unwrap();

@@ -51,6 +51,20 @@ DIP = re.compile(r"negotiat|dialogue|\btalks\b|treaty|cease-?fire|truce|peace pr
 SEC = re.compile(r"\b(war|wars|military|defen[cs]e|troops|missiles?|weapons?|nuclear|sanctions|army|navy|armed|security|conflict|soldiers|forces|attack|invasion|bomb\w*|terroris\w*)\b", re.I)
 TOPIC = re.compile(r"ukrain|crimea|russia|soviet|nato|baltic|korea|pyongyang|china sea|taiwan|iran|israel|syria|kaliningrad|belarus|georgia|balkan|kosovo|kashmir|gulf|iraq|afghan|cuba|berlin|warsaw pact|missile", re.I)
 
+CORPORA = (("ungdc_1946-2024.jsonl.gz", "ungdc"), ("sotu_1790-2026.jsonl.gz", "sotu"))
+
+def iter_docs(corpora, min_year=1945):
+    """Every speech from `min_year` on (UN debates, then SOTU), with its
+    corpus name in d["source"]."""
+    for name, src in CORPORA:
+        with gzip.open(f"{corpora}/{name}", "rt", encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                if d["year"] < min_year:
+                    continue
+                d["source"] = src
+                yield d
+
 def ok_sentence(s):
     w = s.split()
     if not (8 <= len(w) <= 70):
@@ -66,15 +80,7 @@ def ok_sentence(s):
 def main(corpora, seed_path, out):
     seed_text = open(seed_path, encoding="utf-8").read()
     seed_sents = {s.strip() for s in sentences(seed_text)}
-    docs = []
-    for name, src in (("ungdc_1946-2024.jsonl.gz", "ungdc"), ("sotu_1790-2026.jsonl.gz", "sotu")):
-        with gzip.open(f"{corpora}/{name}", "rt", encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                if d["year"] < 1945:
-                    continue
-                d["source"] = src
-                docs.append(d)
+    docs = list(iter_docs(corpora))
     pools = defaultdict(list)  # stratum -> [(doc, year, source, sentence)]
     for d in docs:
         sents = [s for s in sentences(d["text"]) if ok_sentence(s) and s not in seed_sents]

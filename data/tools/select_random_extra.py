@@ -9,10 +9,10 @@ Selection only; labels are assigned by reading.
 
 Usage: select_random_extra.py SHARED_CORPORA_DIR SEED_ARTICLE PREVIOUS.csv[,...] OUT.csv N
 """
-import csv, gzip, json, random, sys, os
+import csv, random, sys, os
 from collections import Counter
 sys.path.insert(0, os.path.dirname(__file__))
-from select_candidates import sentences, ok_sentence, SEC
+from select_candidates import iter_docs, sentences, ok_sentence, SEC
 
 def main(corpora, seed_path, previous, out, n):
     rng = random.Random(20261129)
@@ -21,16 +21,12 @@ def main(corpora, seed_path, previous, out, n):
     seen = {r["text"] for r in prev}
     per_doc = Counter(r["doc"] for r in prev)
     pool = []
-    for name, src in (("ungdc_1946-2024.jsonl.gz", "ungdc"), ("sotu_1790-2026.jsonl.gz", "sotu")):
-        with gzip.open(f"{corpora}/{name}", "rt", encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                if d["year"] < 1945:
-                    continue
-                sents = [s for s in sentences(d["text"]) if ok_sentence(s) and s not in seed]
-                words = max(1, sum(len(s.split()) for s in sents))
-                if sum(len(SEC.findall(s)) for s in sents) * 1000 / words >= 8:
-                    pool.extend((d["id"], d["year"], src, s) for s in sents if s not in seen)
+    for d in iter_docs(corpora):
+        src = d["source"]
+        sents = [s for s in sentences(d["text"]) if ok_sentence(s) and s not in seed]
+        words = max(1, sum(len(s.split()) for s in sents))
+        if sum(len(SEC.findall(s)) for s in sents) * 1000 / words >= 8:
+            pool.extend((d["id"], d["year"], src, s) for s in sents if s not in seen)
     rng.shuffle(pool)
     chosen, new_per_doc = [], Counter()
     for doc, year, src, s in pool:

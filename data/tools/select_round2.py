@@ -9,10 +9,10 @@ Selection only: labels are assigned afterwards by reading each sentence.
 
 Usage: select_round2.py SHARED_CORPORA_DIR SEED_ARTICLE ROUND1.csv OUT.csv
 """
-import csv, gzip, json, random, re, sys
+import csv, random, re, sys
 from collections import Counter
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from select_candidates import sentences, ok_sentence
+from select_candidates import iter_docs, sentences, ok_sentence
 
 rng = random.Random(20261126)
 DET2 = re.compile(r"\bdeter|deterrent|peace through strength|strong defen[cs]e|military (strength|power|might|capabilit)|defen[cs]e capabilit|readiness|ready to (defend|respond|fight)|defend (ourselves|our|itself|its|their|every)|self-defen[cs]e|collective defen|article 5|attack on one|strength(en)? (our|its|the) (defen|armed|military|forces|alliance)|respond (firmly|decisively|resolutely|with force)|decisive(ly)? response|pay (a|the) (heavy |high )?price|bear (full )?responsibility|severe consequences|will not (tolerate|be intimidated|allow aggression)|our resolve|unwavering|vigilan|second to none|strong enough|military superiority|counter-?attack|retaliat|punish|maximum pressure|sanctions (will|must|are) |costs? (on|for) (the )?aggress|aggressor|arm(s|ing) (ukraine|our|the)|weapons to|modernize|nuclear (deterrent|umbrella|arsenal|forces)|troops (to|in) (europe|the border|poland|the baltic)|forward (presence|deployed)|keep (our|america) strong|protect (our|its) (sovereignty|territory|people|allies)|ironclad|commitment to (the )?defen", re.I)
@@ -23,15 +23,11 @@ def main(corpora, seed_path, round1, out):
     seen = {r["text"] for r in r1}
     per_doc = Counter(r["doc"] for r in r1)
     pool = []
-    for name, src in (("ungdc_1946-2024.jsonl.gz", "ungdc"), ("sotu_1790-2026.jsonl.gz", "sotu")):
-        with gzip.open(f"{corpora}/{name}", "rt", encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                if d["year"] < 1945:
-                    continue
-                for s in sentences(d["text"]):
-                    if ok_sentence(s) and s not in seed and s not in seen and DET2.search(s):
-                        pool.append((d["id"], d["year"], src, s))
+    for d in iter_docs(corpora):
+        src = d["source"]
+        for s in sentences(d["text"]):
+            if ok_sentence(s) and s not in seed and s not in seen and DET2.search(s):
+                pool.append((d["id"], d["year"], src, s))
     rng.shuffle(pool)
     # SOTU first (richest in posture language), then UN speeches, each doc capped.
     pool.sort(key=lambda r: -((r[2] == "sotu") * 1.0 + rng.random() * 1.2))

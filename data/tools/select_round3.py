@@ -15,10 +15,10 @@ defence wording, with a fresh seed.
 
 Usage: select_round3.py SHARED_CORPORA_DIR SEED_ARTICLE PREVIOUS.csv[,PREVIOUS2.csv] OUT.csv [--round4]
 """
-import csv, gzip, json, random, re, sys, os
+import csv, random, re, sys, os
 from collections import Counter
 sys.path.insert(0, os.path.dirname(__file__))
-from select_candidates import sentences, ok_sentence
+from select_candidates import iter_docs, sentences, ok_sentence
 from select_round2 import DET2
 
 rng = random.Random(20261127)
@@ -34,18 +34,14 @@ def main(corpora, seed_path, previous, out, round4=False):
     seen = {r["text"] for r in prev}
     per_doc = Counter(r["doc"] for r in prev)
     sotu, un = [], []
-    for name, src in (("ungdc_1946-2024.jsonl.gz", "ungdc"), ("sotu_1790-2026.jsonl.gz", "sotu")):
-        with gzip.open(f"{corpora}/{name}", "rt", encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                if d["year"] < 1945:
-                    continue
-                if src == "ungdc" and d.get("country") not in COUNTRIES:
-                    continue
-                pat = SOTU_DEF if src == "sotu" else DET2
-                for s in sentences(d["text"]):
-                    if ok_sentence(s) and s not in seed and s not in seen and pat.search(s):
-                        (sotu if src == "sotu" else un).append((d["id"], d["year"], src, s))
+    for d in iter_docs(corpora):
+        src = d["source"]
+        if src == "ungdc" and d.get("country") not in COUNTRIES:
+            continue
+        pat = SOTU_DEF if src == "sotu" else DET2
+        for s in sentences(d["text"]):
+            if ok_sentence(s) and s not in seed and s not in seen and pat.search(s):
+                (sotu if src == "sotu" else un).append((d["id"], d["year"], src, s))
     rng.shuffle(sotu); rng.shuffle(un)
     if round4:
         # precise posture wording first, then the broad defence wording

@@ -51,11 +51,107 @@ fn corpus_loads_without_rejections_and_meets_its_targets() {
     );
 }
 
+const NEWS: [&str; 3] = [
+    "data/news-train.csv",
+    "data/news-dev.csv",
+    "data/news-test.csv",
+];
+
+/// Rows of a corpus file as maps from column name to value.
+fn rows(file: &str) -> Vec<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(repo(file)).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The news corpus: splits by article, no duplicate sentence anywhere in
+/// `data/`, the four labels only, the sizes the datasheet promises, and the
+/// model-assisted enrichment rounds in the training split only.
+#[test]
+fn news_corpus_invariants() {
+    let mut texts: HashSet<String> = HashSet::new();
+    for file in ["data/stance-train.csv", "data/stance-test.csv"] {
+        texts.extend(read_labeled_csv(&repo(file)).unwrap().examples.into_iter().map(|e| e.text));
+    }
+    let mut split_of: HashMap<String, &str> = HashMap::new();
+    let mut wire_rows = 0;
+    let mut wire_docs = HashSet::new();
+    let mut whole_docs = HashSet::new();
+    let mut plain = 0;
+    let mut wh_rows = 0;
+    let mut wh_docs = HashSet::new();
+    let mut relabeled = 0;
+    let relabel: HashSet<String> = ["relabel", "relabel2"]
+        .iter()
+        .flat_map(|f| rows(&format!("data/labeling/news/labels/{f}.labels.csv")))
+        .map(|r| r["cid"].clone())
+        .collect();
+    for file in NEWS {
+        let data = read_labeled_csv(&repo(file)).unwrap();
+        assert!(data.rejected.is_empty(), "{file}: {:?}", data.rejected);
+        let split = file.trim_start_matches("data/news-").trim_end_matches(".csv");
+        let (mut test_whole, mut test_whole_rows) = (HashSet::new(), 0);
+        for r in rows(file) {
+            assert!(texts.insert(r["text"].clone()), "duplicate: {}", r["text"]);
+            assert!(r["label"].parse::<Label>().is_ok(), "{file}: {}", r["label"]);
+            let doc = r["doc"].clone();
+            assert!(
+                doc.starts_with("wire2016-") || doc.starts_with("wh-"),
+                "{file}: doc {doc}"
+            );
+            assert!(r["id"].starts_with(&format!("{doc}#")), "{file}: {}", r["id"]);
+            let prev = *split_of.entry(doc.clone()).or_insert(split);
+            assert_eq!(prev, split, "article {doc} in two splits");
+            let sel = r["selection"].as_str();
+            if sel.contains("-enrich") {
+                assert_eq!(split, "train", "{file}: enrichment row {}", r["id"]);
+            }
+            if doc.starts_with("wire2016-") {
+                wire_rows += 1;
+                wire_docs.insert(doc.clone());
+            } else {
+                wh_rows += 1;
+                wh_docs.insert(doc.clone());
+            }
+            if sel == "wire-whole" {
+                whole_docs.insert(doc.clone());
+                if split == "test" {
+                    test_whole.insert(doc.clone());
+                    test_whole_rows += 1;
+                }
+            }
+            plain += (sel == "wire-plain") as usize;
+            relabeled += relabel.contains(&r["id"]) as usize;
+        }
+        if split == "test" {
+            assert!(test_whole.len() >= 80, "test whole articles {}", test_whole.len());
+            assert!(test_whole_rows >= 1500, "test whole-article rows {test_whole_rows}");
+        }
+    }
+    assert!(wire_rows >= 6000 && wire_docs.len() >= 400, "{wire_rows} {}", wire_docs.len());
+    assert!(whole_docs.len() >= 250, "whole articles {}", whole_docs.len());
+    assert!(plain >= 1500, "ordinary-news rows {plain}");
+    assert!(wh_rows >= 2000 && wh_docs.len() >= 150, "{wh_rows} {}", wh_docs.len());
+    assert!(relabeled >= 600, "second-labeled rows in the corpus {relabeled}");
+}
+
 #[test]
 fn demo_article_is_not_in_the_corpus() {
     let article = std::fs::read_to_string(repo("examples/seed-article.txt")).unwrap();
     let mut corpus = String::new();
-    for file in ["data/stance-train.csv", "data/stance-test.csv"] {
+    for file in ["data/stance-train.csv", "data/stance-test.csv"]
+        .into_iter()
+        .chain(NEWS)
+    {
         corpus.push_str(&std::fs::read_to_string(repo(file)).unwrap());
     }
     let sentences: Vec<_> = split_document(&article)

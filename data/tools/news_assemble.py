@@ -6,7 +6,8 @@ annotators' label files (cid,label), and the adjudication file of the
 agreement sample (cid,first,second,final,reason): where a sentence was
 labeled twice and the labels differ, the adjudicated label is used.
 
-Rows that `stance` now leaves out as page furniture (the splitter learned
+Sentences already in the speech corpus, or already taken by an earlier
+round, are dropped. Rows that `stance` now leaves out as page furniture (the splitter learned
 the wire credit lines after the candidates were cut) are dropped, so the
 corpus holds exactly what `stance` scores; they are counted.
 
@@ -15,7 +16,7 @@ Split, by document (never by sentence), from sha256(doc id):
     first 85 go to test, the next 60 to dev, the rest to train;
   * sampled documents (wire-plain, wh-sec, wh-rand): hash mod 20 in 0-3
     test, 4-6 dev, else train;
-  * enrichment documents (wire-enrich, wh-enrich): train only (they were
+  * enrichment documents (wire-enrich, wh-enrich, *-enrich-esc): train only (they were
     drawn with a model's help toward framed sentences, so they would
     distort the label shares of an evaluation split).
 
@@ -77,18 +78,30 @@ def main(stance, out_dir, cand_files, label_files, adjudication):
         labels[r["cid"]] = r["final"]
 
     drop = furniture(stance, [c["text"] for c in cands.values()])
+    # A sentence already in the speech corpus (a closing line such as "God
+    # bless you all ...") is not taken twice.
+    speech = {r["text"] for p in ("stance-train.csv", "stance-test.csv")
+              for r in csv.DictReader(open(f"{out_dir}/{p}", encoding="utf-8"))}
     whole_docs = sorted({c["doc"] for c in cands.values() if c["stratum"] == "wire-whole"}, key=h)
     side_of = {d: "test" for d in whole_docs[:85]}
     side_of.update({d: "dev" for d in whole_docs[85:145]})
     side_of.update({d: "train" for d in whole_docs[145:]})
     rows = defaultdict(list)
     dropped = Counter()
-    for cid, c in cands.items():
+    seen = set()
+    for cid, c in cands.items():  # rounds in order: a later round's repeat of a text is dropped
+        if c["text"] in seen:
+            dropped["repeat of an earlier round"] += 1
+            continue
+        seen.add(c["text"])
         if c["text"] in drop:
             dropped[c["stratum"]] += 1
             continue
+        if c["text"] in speech:
+            dropped["in speech corpus"] += 1
+            continue
         doc = c["doc"]
-        if c["stratum"].endswith("-enrich"):
+        if "-enrich" in c["stratum"]:
             side = "train"
         elif doc in side_of:
             side = side_of[doc]

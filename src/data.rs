@@ -18,6 +18,9 @@ pub struct Example {
     pub label: Label,
     /// 1-based line of the CSV file where the record starts.
     pub line: u64,
+    /// The document the sentence comes from (the `doc` column, when the
+    /// file has one): evaluation reports per-document ratios with it.
+    pub doc: Option<String>,
 }
 
 /// A row that could not be used, and why.
@@ -191,6 +194,16 @@ pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
 /// returned in [`LabeledData::rejected`]. An unreadable file, invalid UTF-8,
 /// a missing column or a file without data rows is an error.
 pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
+    read_labeled_csv_where(path, None)
+}
+
+/// Like [`read_labeled_csv`], keeping only the rows whose column `filter.0`
+/// equals `filter.1` (after trimming; other rows are neither used nor
+/// rejected). A filter column the file lacks is an error.
+pub fn read_labeled_csv_where(
+    path: &Path,
+    filter: Option<(&str, &str)>,
+) -> Result<LabeledData, DataError> {
     let bytes = std::fs::read(path).map_err(|error| DataError::Io {
         path: path.to_path_buf(),
         error,
@@ -223,6 +236,10 @@ pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
         })
     };
     let (ti, li) = (column("text")?, column("label")?);
+    let di = find_column(&headers, "doc");
+    let filter = filter
+        .map(|(name, value)| column(name).map(|i| (i, value)))
+        .transpose()?;
     let mut examples = Vec::new();
     let mut rejected = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -252,6 +269,11 @@ pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
             });
             continue;
         }
+        if let Some((fi, value)) = filter {
+            if record[fi].trim() != value {
+                continue;
+            }
+        }
         let text = record[ti].trim();
         if text.is_empty() {
             rejected.push(Rejection {
@@ -265,6 +287,9 @@ pub fn read_labeled_csv(path: &Path) -> Result<LabeledData, DataError> {
                 text: text.to_string(),
                 label,
                 line,
+                doc: di
+                    .map(|i| record[i].trim().to_string())
+                    .filter(|d| !d.is_empty()),
             }),
             Err(e) => rejected.push(Rejection {
                 line,

@@ -46,6 +46,74 @@ pub struct Metrics {
     pub confusion: [[usize; Label::COUNT]; Label::COUNT],
     /// True versus predicted share of each label.
     pub shares: BTreeMap<Label, Share>,
+    /// Per-document ratio errors, when the examples name their documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<DocumentErrors>,
+}
+
+/// How far per-document label shares are from the truth: the error a
+/// per-article report carries. Computed over the labeled sentences of each
+/// document, so it measures a whole article only where the article was
+/// labeled whole (select such rows with `stance eval --where`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentErrors {
+    /// Documents evaluated.
+    pub documents: usize,
+    /// Mean over documents of |predicted - true| escalation-warning ratio.
+    pub escalation_ratio_mae: f64,
+    /// Mean true escalation-warning ratio of a document (for scale).
+    pub mean_true_escalation_ratio: f64,
+    /// Mean absolute error of each label's per-document share.
+    pub share_mae: BTreeMap<Label, f64>,
+}
+
+impl DocumentErrors {
+    /// Per-document share errors of paired labels grouped by `docs`.
+    pub fn compute(docs: &[&str], truth: &[Label], predicted: &[Label]) -> DocumentErrors {
+        assert!(docs.len() == truth.len() && truth.len() == predicted.len());
+        let mut by_doc: BTreeMap<&str, ([usize; Label::COUNT], [usize; Label::COUNT])> =
+            BTreeMap::new();
+        for ((d, t), p) in docs.iter().zip(truth).zip(predicted) {
+            let e = by_doc.entry(d).or_default();
+            e.0[t.index()] += 1;
+            e.1[p.index()] += 1;
+        }
+        let nd = by_doc.len().max(1) as f64;
+        let mut share_mae: BTreeMap<Label, f64> = Label::ALL.iter().map(|&l| (l, 0.0)).collect();
+        let mut true_esc = 0.0;
+        for (t, p) in by_doc.values() {
+            let n = t.iter().sum::<usize>() as f64;
+            for l in Label::ALL {
+                let c = l.index();
+                *share_mae.get_mut(&l).expect("all labels") +=
+                    (t[c] as f64 / n - p[c] as f64 / n).abs() / nd;
+            }
+            true_esc += t[Label::EscalationWarning.index()] as f64 / n / nd;
+        }
+        DocumentErrors {
+            documents: by_doc.len(),
+            escalation_ratio_mae: share_mae[&Label::EscalationWarning],
+            mean_true_escalation_ratio: true_esc,
+            share_mae,
+        }
+    }
+}
+
+/// Predicts every example (in parallel) and compares with its label; with
+/// per-document errors when every example names its document.
+pub fn evaluate(model: &crate::model::StanceModel, examples: &[crate::data::Example]) -> Metrics {
+    use rayon::prelude::*;
+    let predicted: Vec<Label> = examples
+        .par_iter()
+        .map(|e| model.predict(&e.text).label)
+        .collect();
+    let truth: Vec<Label> = examples.iter().map(|e| e.label).collect();
+    let mut m = Metrics::compute(&truth, &predicted);
+    let docs: Option<Vec<&str>> = examples.iter().map(|e| e.doc.as_deref()).collect();
+    if let Some(docs) = docs.filter(|d| !d.is_empty()) {
+        m.documents = Some(DocumentErrors::compute(&docs, &truth, &predicted));
+    }
+    m
 }
 
 impl Metrics {
@@ -118,6 +186,7 @@ impl Metrics {
             per_class,
             confusion,
             shares,
+            documents: None,
         }
     }
 
@@ -172,6 +241,17 @@ impl Metrics {
                 100.0 * sh.truth,
                 100.0 * sh.predicted
             );
+        }
+        if let Some(d) = &self.documents {
+            let _ = writeln!(
+                s,
+                "\nper document ({} documents, mean true escalation ratio {:.3})",
+                d.documents, d.mean_true_escalation_ratio
+            );
+            let _ = writeln!(s, "mean absolute error of the share");
+            for (l, e) in &d.share_mae {
+                let _ = writeln!(s, "  {:<18} {:.3}", l.as_str(), e);
+            }
         }
         s
     }

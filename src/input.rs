@@ -404,14 +404,27 @@ fn read_csv(
         }
         f(Document {
             id: get(ii).unwrap_or_else(|| format!("{}:{line}", path.display())),
-            title: get(tti),
+            title: get(tti).map(decode_entities),
             source: get(si),
             date,
-            text: rec[ti].to_string(),
+            text: decode_entities(rec[ti].to_string()),
             part: None,
         })?;
     }
     Ok(())
+}
+
+/// Decodes HTML character references (`&#039;`, `&amp;`, `&eacute;`) in a
+/// collection field: scraped feeds carry them in titles and text, and to
+/// the tokenizer `&#039;` is noise. Plain text without `&` is not copied.
+fn decode_entities(s: String) -> String {
+    if !s.contains('&') {
+        return s;
+    }
+    match html_escape::decode_html_entities(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(d) => d,
+    }
 }
 
 /// A csv error as "line N: problem".
@@ -473,10 +486,10 @@ fn read_jsonl(
         }
         f(Document {
             id: get(&columns.id).unwrap_or_else(|| format!("{}:{lineno}", path.display())),
-            title: get(&columns.title),
+            title: get(&columns.title).map(decode_entities),
             source: get(&columns.source),
             date,
-            text,
+            text: decode_entities(text),
             part: None,
         })?;
     }

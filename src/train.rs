@@ -38,6 +38,13 @@ pub enum ClassWeight {
     /// Each label's rows are replicated so every label carries about the
     /// same total weight (linfa-logistic has no sample weights).
     Balanced,
+    /// Every row counts once; after fitting, each intercept is shifted by
+    /// ln(target prior) - ln(training prior) (Bayes' rule for a change of
+    /// class priors), so the model predicts as if the labels had the target
+    /// distribution (`TrainParams::target_prior`; uniform when unset). No
+    /// row is copied. (With the other weightings a `target_prior` applies
+    /// the same correction, from the prior the fit saw.)
+    Prior,
 }
 
 /// Training hyperparameters, saved in the model card.
@@ -60,6 +67,16 @@ pub struct TrainParams {
     pub max_iterations: u64,
     /// L-BFGS gradient-norm tolerance.
     pub gradient_tolerance: f32,
+    /// With [`ClassWeight::Balanced`]: how far toward equal label weights
+    /// the rows are replicated (label k gets n_k * (max/n_k)^power rows; 1:
+    /// fully balanced, 0.5: square-root balancing with far fewer rows).
+    #[serde(default = "one")]
+    pub balance_power: f64,
+    /// Label distribution the fitted intercepts are corrected toward, in
+    /// label order. With [`ClassWeight::Prior`] `None` means uniform; with
+    /// the other weightings `None` means no correction.
+    #[serde(default)]
+    pub target_prior: Option<[f64; Label::COUNT]>,
 }
 
 impl Default for TrainParams {
@@ -72,6 +89,8 @@ impl Default for TrainParams {
             class_weight: ClassWeight::Balanced,
             max_iterations: 50,
             gradient_tolerance: 1e-3,
+            target_prior: None,
+            balance_power: 1.0,
         }
     }
 }
@@ -95,6 +114,12 @@ impl TrainParams {
     /// Sets the iteration cap.
     pub fn max_iterations(mut self, v: u64) -> Self {
         self.max_iterations = v;
+        self
+    }
+    /// Sets the label distribution that [`ClassWeight::Prior`] corrects
+    /// toward (label order; `None`: uniform).
+    pub fn target_prior(mut self, v: Option<[f64; Label::COUNT]>) -> Self {
+        self.target_prior = v;
         self
     }
     /// Sets TF-IDF settings.
@@ -127,6 +152,23 @@ impl TrainParams {
             return Err(ParamError {
                 name: "ngram",
                 problem: format!("must be 1, 2 or 3, got {}", self.analyzer.max_ngram),
+            });
+        }
+        if let Some(prior) = &self.target_prior {
+            let sum: f64 = prior.iter().sum();
+            if prior.iter().any(|p| !(p.is_finite() && *p > 0.0)) || (sum - 1.0).abs() > 1e-6 {
+                return Err(ParamError {
+                    name: "target-prior",
+                    problem: format!(
+                        "must be four positive shares that sum to 1, got {prior:?}"
+                    ),
+                });
+            }
+        }
+        if !(self.balance_power.is_finite() && (0.0..=1.0).contains(&self.balance_power)) {
+            return Err(ParamError {
+                name: "balance-power",
+                problem: format!("must be in [0, 1], got {}", self.balance_power),
             });
         }
         if self.max_iterations == 0 {
@@ -239,21 +281,30 @@ impl ValidTrainParams {
             .map(|d| vectorizer.transform(d.iter().map(String::as_str)))
             .collect();
 
-        // Row replication for class balance.
+        // Row replication for class balance: label k gets
+        // n_k * (max / n_k)^balance_power rows (power 1: every label as many
+        // as the largest; 0: none copied), spread evenly over its rows.
         let max_count = *counts.values().max().expect("non-empty");
-        let mut order: Vec<usize> = Vec::with_capacity(examples.len());
+        let replicated: BTreeMap<Label, usize> = counts
+            .iter()
+            .map(|(&l, &n)| {
+                let target = match p.class_weight {
+                    ClassWeight::Balanced if n > 0 => {
+                        let f = (max_count as f64 / n as f64).powf(p.balance_power);
+                        ((n as f64 * f).round() as usize).max(n)
+                    }
+                    _ => n,
+                };
+                (l, target)
+            })
+            .collect();
+        let mut order: Vec<usize> = Vec::with_capacity(replicated.values().sum());
         let mut rank = [0usize; Label::COUNT];
         for (i, e) in examples.iter().enumerate() {
-            let reps = match p.class_weight {
-                ClassWeight::None => 1,
-                ClassWeight::Balanced => {
-                    // Spread max_count copies over the n rows of the label.
-                    let n = counts[&e.label];
-                    let r = &mut rank[e.label.index()];
-                    *r += 1;
-                    (max_count * *r) / n - (max_count * (*r - 1)) / n
-                }
-            };
+            let (n, target) = (counts[&e.label], replicated[&e.label]);
+            let r = &mut rank[e.label.index()];
+            *r += 1;
+            let reps = (target * *r) / n - (target * (*r - 1)) / n;
             order.extend(std::iter::repeat_n(i, reps));
         }
 
@@ -279,9 +330,23 @@ impl ValidTrainParams {
         let intercept_fit = fitted.intercept();
         let mut weights = vec![[0f32; Label::COUNT]; nf];
         let mut intercept = [-1.0e4f32; Label::COUNT];
+        let n_rows = order.len() as f64;
         for (col, label) in fitted.classes().iter().enumerate() {
             let c = label.index();
             intercept[c] = intercept_fit[col];
+            // Prior correction (Bayes' rule for a change of class priors):
+            // from the prior the fit saw (the label shares of the replicated
+            // rows) to the
+            // target prior.
+            let target = match (p.target_prior, p.class_weight) {
+                (Some(t), _) => Some(t[c]),
+                (None, ClassWeight::Prior) => Some(1.0 / Label::COUNT as f64),
+                (None, _) => None,
+            };
+            if let Some(target) = target {
+                let seen = replicated[label] as f64 / n_rows;
+                intercept[c] += (target.ln() - seen.ln()) as f32;
+            }
             for (j, w) in weights.iter_mut().enumerate() {
                 w[c] = params[[j, col]];
             }
@@ -301,7 +366,8 @@ impl ValidTrainParams {
             rows_rejected: 0,
             hyperparameters: p.clone(),
             vocabulary_size: nf,
-            held_out: None,
+            training_files: Vec::new(),
+            held_out: Vec::new(),
         };
         Ok(StanceModel::from_parts(
             card,
@@ -315,6 +381,10 @@ impl ValidTrainParams {
             surface,
         )?)
     }
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// Today's UTC date as `YYYY-MM-DD`.
@@ -378,6 +448,7 @@ mod tests {
             text: text.into(),
             label,
             line: 0,
+            doc: None,
         }
     }
 

@@ -118,32 +118,57 @@ fn score_directory_recursively() {
     assert!(recs[1]["doc"].as_str().unwrap().ends_with("sub/a.txt"));
 }
 
+/// Every held-out set in the shipped model's card is reproduced by `stance
+/// eval` on the same file: the figures in the card are real.
 #[test]
 fn eval_reproduces_the_model_card() {
-    let out = stance(&["eval", "data/stance-test.csv", "--format", "json"]).ok();
-    let m: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for k in ["accuracy", "macro_f1", "per_class", "confusion", "shares"] {
-        assert!(m.get(k).is_some(), "missing key {k}");
-    }
     let card: serde_json::Value =
         serde_json::from_str(&stance(&["inspect", "--json"]).ok()).unwrap();
-    let held = &card["held_out"]["metrics"];
-    assert!((m["macro_f1"].as_f64().unwrap() - held["macro_f1"].as_f64().unwrap()).abs() < 1e-9);
-    assert_eq!(m["confusion"], held["confusion"]);
-    let n: u64 = m["confusion"]
-        .as_array()
-        .unwrap()
+    let held_out = card["held_out"].as_array().unwrap();
+    let files: Vec<&str> = held_out
         .iter()
-        .flat_map(|r| r.as_array().unwrap())
-        .map(|v| v.as_u64().unwrap())
-        .sum();
-    let test_rows = csv::Reader::from_path(repo("data/stance-test.csv"))
-        .unwrap()
-        .records()
-        .count() as u64;
-    assert_eq!(n, test_rows);
-    let text = stance(&["eval", "data/stance-test.csv"]).ok();
-    assert!(text.contains("macro-F1") && text.contains("confusion"));
+        .map(|h| h["method"].as_str().unwrap().trim_start_matches("held-out file "))
+        .collect();
+    assert!(files.contains(&"data/news-test.csv"), "{files:?}");
+    assert!(files.contains(&"data/stance-test.csv"), "{files:?}");
+    for (h, file) in held_out.iter().zip(&files) {
+        let out = stance(&["eval", file, "--format", "json"]).ok();
+        let m: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for k in ["accuracy", "macro_f1", "per_class", "confusion", "shares", "documents"] {
+            assert!(m.get(k).is_some(), "{file}: missing key {k}");
+        }
+        let held = &h["metrics"];
+        assert!(
+            (m["macro_f1"].as_f64().unwrap() - held["macro_f1"].as_f64().unwrap()).abs() < 1e-9,
+            "{file}"
+        );
+        assert_eq!(m["confusion"], held["confusion"], "{file}");
+        let n: u64 = m["confusion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        let rows = csv::Reader::from_path(repo(file)).unwrap().records().count() as u64;
+        assert_eq!(n, rows, "{file}");
+    }
+    let text = stance(&["eval", "data/news-test.csv"]).ok();
+    assert!(text.contains("macro-F1") && text.contains("confusion") && text.contains("per document"));
+    // --where keeps the matching rows only: the whole articles.
+    let whole = stance(&[
+        "eval",
+        "data/news-test.csv",
+        "--where",
+        "selection=wire-whole",
+        "--format",
+        "json",
+    ])
+    .ok();
+    let w: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    assert_eq!(w["documents"]["documents"], 85);
+    let err = stance(&["eval", "data/news-test.csv", "--where", "nosuchcolumn=x"]).err();
+    assert!(err.contains("nosuchcolumn"), "{err}");
 }
 
 #[test]

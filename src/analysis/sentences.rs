@@ -181,6 +181,9 @@ const BOILERPLATE_EXACT: &[&str] = &[
     "back to top",
     "most read",
     "trending",
+    "reuters",
+    "file photo",
+    "sign up here",
 ];
 
 /// Line prefixes that mark web-page furniture. They apply only to short
@@ -197,7 +200,6 @@ const BOILERPLATE_PREFIX: &[&str] = &[
     "tagged:",
     "filed under",
     "posted in:",
-    "copyright ",
     "©",
     "read more:",
     "related:",
@@ -249,6 +251,9 @@ fn normalised_line(line: &str) -> String {
 
 /// True if a whole line is web-page furniture.
 pub fn is_boilerplate_line(line: &str) -> bool {
+    if is_wire_credit(line) {
+        return true;
+    }
     // Paragraphs are never boilerplate: decide before copying them.
     if line.len() > 4 * BOILERPLATE_MAX_CHARS
         || line.trim().chars().count() > BOILERPLATE_MAX_CHARS + 8
@@ -260,8 +265,12 @@ pub fn is_boilerplate_line(line: &str) -> bool {
         return false;
     }
     let words: Vec<&str> = norm.split_whitespace().collect();
-    BOILERPLATE_EXACT.contains(&norm.as_str())
-        || BOILERPLATE_PREFIX.iter().any(|p| norm.starts_with(p))
+    // "(Reporting by …)", "—Copyright 2016 Associated Press", "(Reuters)"
+    let bare = norm.trim_start_matches(['(', '[', '—', '–', '-', '*', ' ']);
+    BOILERPLATE_EXACT.contains(&bare)
+        || BOILERPLATE_PREFIX.iter().any(|p| bare.starts_with(p))
+        || norm.contains("(photo:")
+        || is_copyright(bare)
         || norm.contains("all rights reserved")
         // "Share", "Share: Facebook X Email"
         || (words[0].trim_end_matches(':') == "share" && words.len() <= 5)
@@ -270,6 +279,43 @@ pub fn is_boilerplate_line(line: &str) -> bool {
         || is_byline(line.trim())
         || is_timestamp(&norm, line)
 }
+
+/// Wire-service credit lines, which run longer than other furniture:
+/// "(Reporting by Sui-Lee Wee, Additional reporting by John Ruwitch in
+/// SHANGHAI; Editing by Keith Weir)". A whole line in parentheses that
+/// starts with a credit and has no sentence inside.
+fn is_wire_credit(line: &str) -> bool {
+    let t = line.trim();
+    if t.len() > 600 || !t.starts_with('(') || !t.ends_with(')') {
+        return false;
+    }
+    let inner = t[1..t.len() - 1].trim_start().to_lowercase();
+    WIRE_CREDIT.iter().any(|p| inner.starts_with(p)) && !inner.contains(". ")
+}
+
+/// "Copyright 2016 Associated Press", "copyright © Reuters", "Copyright the
+/// Associated Press"; not a headline such as "Copyright for civil rights
+/// anthem challenged".
+fn is_copyright(bare: &str) -> bool {
+    let Some(rest) = bare.strip_prefix("copyright ") else {
+        return false;
+    };
+    let next = rest.split_whitespace().next().unwrap_or_default();
+    next.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(next, "©" | "(c)" | "the" | "by" | "reuters" | "thomson")
+}
+
+/// How wire credit lines start (after the opening parenthesis).
+const WIRE_CREDIT: &[&str] = &[
+    "reporting by",
+    "additional reporting by",
+    "writing by",
+    "editing by",
+    "compiled by",
+    "reporting and writing by",
+    "photo:",
+    "photos:",
+];
 
 /// "Updated 10:42 a.m. ET, March 5, 2024", "Published 5 March 2024".
 fn is_timestamp(norm: &str, line: &str) -> bool {
@@ -701,6 +747,15 @@ mod tests {
             "| 3 min read",
             "Accept all cookies",
             "Share: Facebook X Email",
+            // Real lines of the 2016 wire corpus (../shared/news).
+            "(Reporting by Sui-Lee Wee , Additional reporting by John Ruwitch in SHANGHAI; Editing by Keith Weir )",
+            "(Additional reporting by Phoenix Tso in Los Angeles and Chris Michaud in New York; Editing by Meredith Mazzilli and Clarence Fernandez)",
+            "(Reporting By Alexandria Sage; Editing by Keith Weir )",
+            "(Photo: HECTOR RETAMAL, AFP/Getty Images)",
+            "Breaking News (Photo: Tory Hargro, USA TODAY)",
+            "(Reuters)",
+            "—Copyright 2016 Associated Press",
+            "Sign up here.",
         ] {
             assert!(is_boilerplate_line(l), "{l}");
         }
@@ -708,6 +763,8 @@ mod tests {
             "By midnight, the troops had crossed the border.",
             "Share prices fell after the missile test.",
             "Updated estimates suggest 500 troops crossed the border.",
+            "(Reuters) – U.S. health officials are investigating 14 reports of the Zika virus that may been transmitted through sex.",
+            "Copyright for civil rights anthem 'We Shall Overcome' challenged",
         ] {
             assert!(!is_boilerplate_line(l), "{l}");
         }

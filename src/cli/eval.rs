@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
-use stance::data::read_labeled_csv;
+use stance::data::read_labeled_csv_where;
 
 use super::ModelArg;
-use super::train::evaluate;
+use stance::eval::evaluate;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum EvalFormat {
@@ -21,7 +21,9 @@ enum EvalFormat {
 /// Prints accuracy, macro-F1, per-label precision/recall/F1/support, the
 /// confusion matrix (rows: true label, columns: predicted), and the true
 /// versus predicted share of each label: the bias a ratio report carries.
-/// JSON keys: accuracy, macro_f1, per_class, confusion, shares.
+/// With a `doc` column, the mean absolute error of each document's label
+/// shares too (meaningful where documents were labeled whole).
+/// JSON keys: accuracy, macro_f1, per_class, confusion, shares, documents.
 ///
 /// Example:
 ///
@@ -36,6 +38,11 @@ pub struct EvalArgs {
     #[command(flatten)]
     model: ModelArg,
 
+    /// Evaluate only the rows whose COLUMN equals VALUE, e.g.
+    /// `--where selection=wire-whole` for the articles labeled whole.
+    #[arg(long = "where", value_name = "COLUMN=VALUE", value_parser = parse_where)]
+    filter: Option<(String, String)>,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: EvalFormat,
@@ -43,7 +50,13 @@ pub struct EvalArgs {
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     let (model, name) = a.model.load()?;
-    let data = read_labeled_csv(&a.csv)?;
+    let data = read_labeled_csv_where(
+        &a.csv,
+        a.filter.as_ref().map(|(c, v)| (c.as_str(), v.as_str())),
+    )?;
+    if data.examples.is_empty() && data.rejected.is_empty() {
+        bail!("{}: no row matches --where", a.csv.display());
+    }
     if !data.rejected.is_empty() {
         for r in &data.rejected {
             eprintln!("{}:{}: {}", a.csv.display(), r.line, r.reason);
@@ -64,4 +77,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_where(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("expected COLUMN=VALUE, got {s:?}")),
+    }
 }

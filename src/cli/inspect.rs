@@ -83,7 +83,13 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         c.format_version, c.stance_version
     );
     println!("trained on       {}", c.trained_on);
-    println!("training file    {}", c.training_file);
+    if c.training_files.is_empty() {
+        println!("training file    {}", c.training_file);
+    }
+    for f in &c.training_files {
+        let n: usize = f.rows_per_label.values().sum();
+        println!("training file    {}  ({n} rows, sha256 {})", f.path, &f.sha256[..12.min(f.sha256.len())]);
+    }
     println!("training sha256  {}", c.training_sha256);
     println!("rows per label");
     for (l, n) in &c.training_rows_per_label {
@@ -104,8 +110,11 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         h.analyzer.max_ngram,
         if h.analyzer.stem { "on" } else { "off" }
     );
-    match &c.held_out {
-        Some(m) => {
+    if c.held_out.is_empty() {
+        println!("held-out         not evaluated");
+    }
+    for m in &c.held_out {
+        {
             println!(
                 "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
                 m.metrics.macro_f1, m.metrics.accuracy, m.rows, m.method
@@ -120,8 +129,13 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
                     pc.support
                 );
             }
+            if let Some(d) = &m.metrics.documents {
+                println!(
+                    "  per document: escalation-ratio MAE {:.3} over {} documents",
+                    d.escalation_ratio_mae, d.documents
+                );
+            }
         }
-        None => println!("held-out         not evaluated"),
     }
     for l in Label::ALL {
         let terms: Vec<String> = model

@@ -8,21 +8,23 @@ use anyhow::{Context, bail};
 use clap::Args;
 use stance::analysis::AnalyzerConfig;
 use stance::data::{Example, LabeledData, read_labeled_csv};
-use stance::eval::Metrics;
+use stance::eval::evaluate;
 use stance::features::TfidfParams;
-use stance::model::{HeldOutMetrics, StanceModel};
+use stance::Label;
+use stance::model::{HeldOutMetrics, TrainingFile};
 use stance::train::{ClassWeight, TrainParams, stratified_split};
 
-/// Train a model from a labeled CSV file.
+/// Train a model from one or more labeled CSV files.
 ///
-/// The CSV needs a header with `text` and `label` columns (others are
+/// Several files are read in order and used together (rows are reported per
+/// file). Each CSV needs a header with `text` and `label` columns (others are
 /// ignored). Labels: deterrence, escalation-warning, diplomacy, neutral (any
 /// case; `_` or space for `-`). Every rejected row is listed with its line;
 /// by default any rejected row stops training, with `--skip-invalid` they
 /// are counted and left out.
 ///
-/// Held-out figures: with `--test FILE` the model is evaluated on that file;
-/// otherwise a stratified `--holdout` share is evaluated on a model fitted
+/// Held-out figures: with `--test FILE` (repeatable) the model is evaluated
+/// on each such file and the figures are stored in its card; otherwise a stratified `--holdout` share is evaluated on a model fitted
 /// without it, and the saved model is then refitted on all rows.
 ///
 /// The model is written atomically: a failed run never replaces an existing
@@ -30,21 +32,24 @@ use stance::train::{ClassWeight, TrainParams, stratified_split};
 ///
 /// Example (rebuilds the shipped model):
 ///
-///   stance train data/stance-train.csv --test data/stance-test.csv -o models/stance-default.model
+///   stance train data/stance-train.csv data/news-train.csv data/news-dev.csv \
+///     --prior-from data/news-train.csv --test data/news-test.csv \
+///     --test data/stance-test.csv -o models/stance-default.model
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct TrainArgs {
-    /// Labeled CSV file (columns `text` and `label`).
-    #[arg(value_name = "CSV")]
-    csv: PathBuf,
+    /// Labeled CSV files (columns `text` and `label`), used together.
+    #[arg(value_name = "CSV", required = true, num_args = 1..)]
+    csv: Vec<PathBuf>,
 
     /// Where to write the model.
     #[arg(short, long, default_value = "stance.model", value_name = "MODEL")]
     output: PathBuf,
 
-    /// Labeled CSV for held-out evaluation.
+    /// Labeled CSV for held-out evaluation (repeatable: each file is
+    /// evaluated and reported on its own).
     #[arg(long, value_name = "CSV", conflicts_with = "holdout")]
-    test: Option<PathBuf>,
+    test: Vec<PathBuf>,
 
     /// Share of rows held out for evaluation when no --test file is given
     /// (0 disables evaluation).
@@ -64,11 +69,31 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainParams::default().features.unwrap_or(0))]
     features: usize,
 
-    /// Class weighting: balanced (each label's rows replicated so every
-    /// label weighs the same; better macro-F1 and less biased label shares on
-    /// our data) or none.
-    #[arg(long, value_enum, default_value = "balanced")]
+    /// Class weighting: prior (every row once, then intercepts corrected
+    /// from the training label distribution to the target one: see
+    /// --prior-from), balanced (each label's rows replicated so every label
+    /// weighs the same) or none.
+    #[arg(long, value_enum, default_value = "prior")]
     class_weight: ClassWeight,
+
+    /// With --class-weight balanced: label k gets n_k * (max/n_k)^POWER
+    /// rows (1 = fully balanced; 0.5 = square-root balancing, far fewer
+    /// rows).
+    #[arg(long, default_value_t = 1.0, value_name = "POWER")]
+    balance_power: f64,
+
+    /// Correct the intercepts toward the label distribution of this
+    /// labeled CSV (e.g. the news training split, when the model is meant
+    /// for news), raised to --prior-power. Without it: uniform with
+    /// --class-weight prior, no correction otherwise.
+    #[arg(long, value_name = "CSV")]
+    prior_from: Option<PathBuf>,
+
+    /// Exponent applied to the --prior-from distribution before
+    /// renormalising: 1 = that distribution, 0 = uniform, in between =
+    /// partway (chosen on a dev split).
+    #[arg(long, default_value_t = 1.0, value_name = "POWER", requires = "prior_from")]
+    prior_power: f64,
 
     /// Minimum number of sentences a term must occur in.
     #[arg(long, default_value_t = TfidfParams::default().min_df)]
@@ -134,6 +159,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         features: (a.features > 0).then_some(a.features),
         alpha: a.alpha,
         class_weight: a.class_weight,
+        balance_power: a.balance_power,
         max_iterations: a.max_iterations,
         ..TrainParams::default()
     }
@@ -144,72 +170,121 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
 
     stance::atomic::check_parent_dir(&a.output)
         .map_err(|e| anyhow::anyhow!("{e} (nothing was trained)"))?;
-    let data = read_labeled_csv(&a.csv)?;
-    if !data.rejected.is_empty() {
-        report_rejections(&data);
-        if !a.skip_invalid {
-            bail!(
-                "{}: {} row(s) rejected (listed above); fix them, or pass --skip-invalid to train without them. No model was written.",
-                a.csv.display(),
-                data.rejected.len()
-            );
-        }
-    }
-    let test = a.test.as_ref().map(|p| read_labeled_csv(p)).transpose()?;
-    if let Some(t) = &test {
-        if !t.rejected.is_empty() {
-            report_rejections(t);
+    let read = |p: &PathBuf| -> anyhow::Result<LabeledData> {
+        let d = read_labeled_csv(p)?;
+        if !d.rejected.is_empty() {
+            report_rejections(&d);
             if !a.skip_invalid {
                 bail!(
-                    "{}: {} row(s) rejected (listed above). No model was written.",
-                    t.path.display(),
-                    t.rejected.len()
+                    "{}: {} row(s) rejected (listed above); fix them, or pass --skip-invalid to train without them. No model was written.",
+                    p.display(),
+                    d.rejected.len()
                 );
             }
         }
-    }
-
-    let name = a.csv.display().to_string();
-    let (mut model, held_out) = match &test {
-        Some(t) => {
-            let model = params.fit(&data.examples, &name, &data.sha256)?;
-            let m = evaluate(&model, &t.examples);
-            let method = format!("held-out file {}", t.path.display());
-            (model, Some((method, t.examples.len(), m)))
-        }
-        None if a.holdout > 0.0 => {
-            let (tr, te) = stratified_split(&data.examples, a.holdout, a.seed);
-            let pick = |idx: &[usize]| -> Vec<Example> {
-                idx.iter().map(|&i| data.examples[i].clone()).collect()
-            };
-            let (train, held) = (pick(&tr), pick(&te));
-            let m = evaluate(&params.fit(&train, &name, &data.sha256)?, &held);
-            let model = params.fit(&data.examples, &name, &data.sha256)?;
-            let method = format!(
-                "stratified {:.0}% hold-out (seed {}), model refitted on all rows",
-                100.0 * a.holdout,
-                a.seed
-            );
-            (model, Some((method, held.len(), m)))
-        }
-        None => (params.fit(&data.examples, &name, &data.sha256)?, None),
+        Ok(d)
     };
-    model.card.rows_rejected = data.rejected.len();
-    model.card.held_out = held_out.map(|(method, rows, metrics)| HeldOutMetrics {
-        method,
-        rows,
-        metrics,
-    });
+    let files: Vec<LabeledData> = a.csv.iter().map(read).collect::<anyhow::Result<_>>()?;
+    let tests: Vec<LabeledData> = a.test.iter().map(read).collect::<anyhow::Result<_>>()?;
+    let mut params = params;
+    if let Some(p) = &a.prior_from {
+        if !(a.prior_power.is_finite() && (0.0..=4.0).contains(&a.prior_power)) {
+            bail!("--prior-power must be in [0, 4], got {}", a.prior_power);
+        }
+        let d = read(p)?;
+        let mut counts = [0f64; Label::COUNT];
+        for e in &d.examples {
+            counts[e.label.index()] += 1.0;
+        }
+        // Add-one smoothing: a label absent from the file keeps a small prior.
+        let total: f64 = counts.iter().sum::<f64>() + Label::COUNT as f64;
+        let powered = counts.map(|c| ((c + 1.0) / total).powf(a.prior_power));
+        let sum: f64 = powered.iter().sum();
+        let prior = powered.map(|p| p / sum);
+        params = params.params().clone().target_prior(Some(prior)).check()?;
+    }
+    let examples: Vec<Example> = files.iter().flat_map(|d| d.examples.iter().cloned()).collect();
+    let name = a
+        .csv
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sha = if files.len() == 1 {
+        files[0].sha256.clone()
+    } else {
+        let joined: String = files.iter().map(|d| format!("{}\n", d.sha256)).collect();
+        stance::model::sha256_hex(joined.as_bytes())
+    };
+
+    let (mut model, held_out) = if !tests.is_empty() {
+        let model = params.fit(&examples, &name, &sha)?;
+        let held = tests
+            .iter()
+            .map(|t| HeldOutMetrics {
+                method: format!("held-out file {}", t.path.display()),
+                rows: t.examples.len(),
+                metrics: evaluate(&model, &t.examples),
+            })
+            .collect();
+        (model, held)
+    } else if a.holdout > 0.0 {
+        let (tr, te) = stratified_split(&examples, a.holdout, a.seed);
+        let pick =
+            |idx: &[usize]| -> Vec<Example> { idx.iter().map(|&i| examples[i].clone()).collect() };
+        let (train, held) = (pick(&tr), pick(&te));
+        let m = evaluate(&params.fit(&train, &name, &sha)?, &held);
+        let model = params.fit(&examples, &name, &sha)?;
+        let method = format!(
+            "stratified {:.0}% hold-out by sentence (seed {}), model refitted on all rows",
+            100.0 * a.holdout,
+            a.seed
+        );
+        (
+            model,
+            vec![HeldOutMetrics {
+                method,
+                rows: held.len(),
+                metrics: m,
+            }],
+        )
+    } else {
+        (params.fit(&examples, &name, &sha)?, Vec::new())
+    };
+    model.card.rows_rejected = files.iter().map(|d| d.rejected.len()).sum();
+    model.card.training_files = files
+        .iter()
+        .map(|d| {
+            let mut rows: std::collections::BTreeMap<Label, usize> =
+                Label::ALL.iter().map(|&l| (l, 0)).collect();
+            for e in &d.examples {
+                *rows.entry(e.label).or_default() += 1;
+            }
+            TrainingFile {
+                path: d.path.display().to_string(),
+                sha256: d.sha256.clone(),
+                rows_per_label: rows,
+            }
+        })
+        .collect();
+    model.card.held_out = held_out;
     model
         .save(&a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;
 
     let card = &model.card;
-    println!("training file    {}", a.csv.display());
+    for (f, d) in card.training_files.iter().zip(&files) {
+        println!(
+            "training file    {}  ({} rows, {} rejected)",
+            f.path,
+            d.examples.len(),
+            d.rejected.len()
+        );
+    }
     println!(
         "rows used        {}  (rejected: {})",
-        data.examples.len(),
-        data.rejected.len()
+        examples.len(),
+        card.rows_rejected
     );
     for (label, n) in &card.training_rows_per_label {
         println!("  {:<20} {n}", label.as_str());
@@ -218,25 +293,16 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         "vocabulary       {} terms (after chi-square selection)",
         card.vocabulary_size
     );
-    match &card.held_out {
-        Some(h) => println!(
+    if card.held_out.is_empty() {
+        println!("held-out         not evaluated (--holdout 0)");
+    }
+    for h in &card.held_out {
+        println!(
             "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
             h.metrics.macro_f1, h.metrics.accuracy, h.rows, h.method
-        ),
-        None => println!("held-out         not evaluated (--holdout 0)"),
+        );
     }
     println!("time             {:.1} s", start.elapsed().as_secs_f64());
     println!("model written to {}", a.output.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Predicts every example and compares with its label.
-pub fn evaluate(model: &StanceModel, examples: &[Example]) -> Metrics {
-    use rayon::prelude::*;
-    let predicted: Vec<_> = examples
-        .par_iter()
-        .map(|e| model.predict(&e.text).label)
-        .collect();
-    let truth: Vec<_> = examples.iter().map(|e| e.label).collect();
-    Metrics::compute(&truth, &predicted)
 }

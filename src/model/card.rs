@@ -41,6 +41,39 @@ pub struct ModelCard {
     pub hyperparameters: TrainParams,
     /// Vocabulary size after feature selection.
     pub vocabulary_size: usize,
-    /// Held-out figures, if an evaluation was made.
-    pub held_out: Option<HeldOutMetrics>,
+    /// The training files, in the order given, with their rows (empty in
+    /// models trained before several files were accepted: see
+    /// `training_file`).
+    #[serde(default)]
+    pub training_files: Vec<TrainingFile>,
+    /// Held-out figures, one entry per evaluation made (each `--test`
+    /// file, or the internal hold-out). Older model files stored one
+    /// object or null here; both still load.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub held_out: Vec<HeldOutMetrics>,
+}
+
+/// One training file of a model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainingFile {
+    /// The path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows used from it, per label.
+    pub rows_per_label: BTreeMap<Label, usize>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<HeldOutMetrics>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<HeldOutMetrics>),
+        One(HeldOutMetrics),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(h)) => vec![h],
+        Some(OneOrMany::Many(v)) => v,
+    })
 }

@@ -18,7 +18,7 @@ use crate::features::{FittedTfidf, SparseVec};
 use crate::label::Label;
 
 pub use artifact::{FORMAT_VERSION, ModelError, sha256_hex};
-pub use card::{HeldOutMetrics, ModelCard};
+pub use card::{HeldOutMetrics, ModelCard, TrainingFile};
 
 /// The model file shipped in `models/` and embedded in the binary.
 pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/stance-default.model");

@@ -269,10 +269,10 @@ pub fn read_labeled_csv_where(
             });
             continue;
         }
-        if let Some((fi, value)) = filter {
-            if record[fi].trim() != value {
-                continue;
-            }
+        if let Some((fi, value)) = filter
+            && record[fi].trim() != value
+        {
+            continue;
         }
         let text = record[ti].trim();
         if text.is_empty() {

@@ -521,20 +521,20 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         "saturday",
         "sunday",
     ];
-    if let Some((first, rest)) = s.split_once(", ") {
-        if DAYS.contains(&first.to_lowercase().as_str()) {
-            return parse_date(rest);
-        }
+    if let Some((first, rest)) = s.split_once(", ")
+        && DAYS.contains(&first.to_lowercase().as_str())
+    {
+        return parse_date(rest);
     }
     if s.contains("Sept.") || s.contains("Sept ") {
         return parse_date(&s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1));
     }
-    if let Some((month, rest)) = s.split_once(". ") {
-        if month.len() == 3 && month.chars().all(|c| c.is_ascii_alphabetic()) {
-            if let Some(d) = parse_date(&format!("{month} {rest}")) {
-                return Some(d);
-            }
-        }
+    if let Some((month, rest)) = s.split_once(". ")
+        && month.len() == 3
+        && month.chars().all(|c| c.is_ascii_alphabetic())
+        && let Some(d) = parse_date(&format!("{month} {rest}"))
+    {
+        return Some(d);
     }
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.date_naive());

@@ -159,9 +159,7 @@ impl TrainParams {
             if prior.iter().any(|p| !(p.is_finite() && *p > 0.0)) || (sum - 1.0).abs() > 1e-6 {
                 return Err(ParamError {
                     name: "target-prior",
-                    problem: format!(
-                        "must be four positive shares that sum to 1, got {prior:?}"
-                    ),
+                    problem: format!("must be four positive shares that sum to 1, got {prior:?}"),
                 });
             }
         }

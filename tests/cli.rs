@@ -127,14 +127,26 @@ fn eval_reproduces_the_model_card() {
     let held_out = card["held_out"].as_array().unwrap();
     let files: Vec<&str> = held_out
         .iter()
-        .map(|h| h["method"].as_str().unwrap().trim_start_matches("held-out file "))
+        .map(|h| {
+            h["method"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("held-out file ")
+        })
         .collect();
     assert!(files.contains(&"data/news-test.csv"), "{files:?}");
     assert!(files.contains(&"data/stance-test.csv"), "{files:?}");
     for (h, file) in held_out.iter().zip(&files) {
         let out = stance(&["eval", file, "--format", "json"]).ok();
         let m: serde_json::Value = serde_json::from_str(&out).unwrap();
-        for k in ["accuracy", "macro_f1", "per_class", "confusion", "shares", "documents"] {
+        for k in [
+            "accuracy",
+            "macro_f1",
+            "per_class",
+            "confusion",
+            "shares",
+            "documents",
+        ] {
             assert!(m.get(k).is_some(), "{file}: missing key {k}");
         }
         let held = &h["metrics"];
@@ -150,11 +162,16 @@ fn eval_reproduces_the_model_card() {
             .flat_map(|r| r.as_array().unwrap())
             .map(|v| v.as_u64().unwrap())
             .sum();
-        let rows = csv::Reader::from_path(repo(file)).unwrap().records().count() as u64;
+        let rows = csv::Reader::from_path(repo(file))
+            .unwrap()
+            .records()
+            .count() as u64;
         assert_eq!(n, rows, "{file}");
     }
     let text = stance(&["eval", "data/news-test.csv"]).ok();
-    assert!(text.contains("macro-F1") && text.contains("confusion") && text.contains("per document"));
+    assert!(
+        text.contains("macro-F1") && text.contains("confusion") && text.contains("per document")
+    );
     // --where keeps the matching rows only: the whole articles.
     let whole = stance(&[
         "eval",

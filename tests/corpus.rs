@@ -80,7 +80,13 @@ fn rows(file: &str) -> Vec<HashMap<String, String>> {
 fn news_corpus_invariants() {
     let mut texts: HashSet<String> = HashSet::new();
     for file in ["data/stance-train.csv", "data/stance-test.csv"] {
-        texts.extend(read_labeled_csv(&repo(file)).unwrap().examples.into_iter().map(|e| e.text));
+        texts.extend(
+            read_labeled_csv(&repo(file))
+                .unwrap()
+                .examples
+                .into_iter()
+                .map(|e| e.text),
+        );
     }
     let mut split_of: HashMap<String, &str> = HashMap::new();
     let mut wire_rows = 0;
@@ -98,17 +104,27 @@ fn news_corpus_invariants() {
     for file in NEWS {
         let data = read_labeled_csv(&repo(file)).unwrap();
         assert!(data.rejected.is_empty(), "{file}: {:?}", data.rejected);
-        let split = file.trim_start_matches("data/news-").trim_end_matches(".csv");
+        let split = file
+            .trim_start_matches("data/news-")
+            .trim_end_matches(".csv");
         let (mut test_whole, mut test_whole_rows) = (HashSet::new(), 0);
         for r in rows(file) {
             assert!(texts.insert(r["text"].clone()), "duplicate: {}", r["text"]);
-            assert!(r["label"].parse::<Label>().is_ok(), "{file}: {}", r["label"]);
+            assert!(
+                r["label"].parse::<Label>().is_ok(),
+                "{file}: {}",
+                r["label"]
+            );
             let doc = r["doc"].clone();
             assert!(
                 doc.starts_with("wire2016-") || doc.starts_with("wh-"),
                 "{file}: doc {doc}"
             );
-            assert!(r["id"].starts_with(&format!("{doc}#")), "{file}: {}", r["id"]);
+            assert!(
+                r["id"].starts_with(&format!("{doc}#")),
+                "{file}: {}",
+                r["id"]
+            );
             let prev = *split_of.entry(doc.clone()).or_insert(split);
             assert_eq!(prev, split, "article {doc} in two splits");
             let sel = r["selection"].as_str();
@@ -133,15 +149,37 @@ fn news_corpus_invariants() {
             relabeled += relabel.contains(&r["id"]) as usize;
         }
         if split == "test" {
-            assert!(test_whole.len() >= 80, "test whole articles {}", test_whole.len());
-            assert!(test_whole_rows >= 1500, "test whole-article rows {test_whole_rows}");
+            assert!(
+                test_whole.len() >= 80,
+                "test whole articles {}",
+                test_whole.len()
+            );
+            assert!(
+                test_whole_rows >= 1500,
+                "test whole-article rows {test_whole_rows}"
+            );
         }
     }
-    assert!(wire_rows >= 6000 && wire_docs.len() >= 400, "{wire_rows} {}", wire_docs.len());
-    assert!(whole_docs.len() >= 250, "whole articles {}", whole_docs.len());
+    assert!(
+        wire_rows >= 6000 && wire_docs.len() >= 400,
+        "{wire_rows} {}",
+        wire_docs.len()
+    );
+    assert!(
+        whole_docs.len() >= 250,
+        "whole articles {}",
+        whole_docs.len()
+    );
     assert!(plain >= 1500, "ordinary-news rows {plain}");
-    assert!(wh_rows >= 2000 && wh_docs.len() >= 150, "{wh_rows} {}", wh_docs.len());
-    assert!(relabeled >= 600, "second-labeled rows in the corpus {relabeled}");
+    assert!(
+        wh_rows >= 2000 && wh_docs.len() >= 150,
+        "{wh_rows} {}",
+        wh_docs.len()
+    );
+    assert!(
+        relabeled >= 600,
+        "second-labeled rows in the corpus {relabeled}"
+    );
 }
 
 #[test]

@@ -88,7 +88,11 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     }
     for f in &c.training_files {
         let n: usize = f.rows_per_label.values().sum();
-        println!("training file    {}  ({n} rows, sha256 {})", f.path, &f.sha256[..12.min(f.sha256.len())]);
+        println!(
+            "training file    {}  ({n} rows, sha256 {})",
+            f.path,
+            &f.sha256[..12.min(f.sha256.len())]
+        );
     }
     println!("training sha256  {}", c.training_sha256);
     println!("rows per label");
@@ -110,6 +114,19 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         h.analyzer.max_ngram,
         if h.analyzer.stem { "on" } else { "off" }
     );
+    if h.class_weight == stance::train::ClassWeight::Balanced && h.balance_power != 1.0 {
+        println!("                 balance power {}", h.balance_power);
+    }
+    if let Some(p) = h.target_prior {
+        let shares: Vec<String> = Label::ALL
+            .iter()
+            .map(|l| format!("{} {:.3}", l.as_str(), p[l.index()]))
+            .collect();
+        println!(
+            "                 intercepts corrected toward prior: {}",
+            shares.join(", ")
+        );
+    }
     if c.held_out.is_empty() {
         println!("held-out         not evaluated");
     }
@@ -131,7 +148,7 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
             }
             if let Some(d) = &m.metrics.documents {
                 println!(
-                    "  per document: escalation-ratio MAE {:.3} over {} documents",
+                    "  per document: escalation-ratio MAE {:.3} over {} documents (their labeled sentences)",
                     d.escalation_ratio_mae, d.documents
                 );
             }

@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use stance::Label;
 use stance::analysis::AnalyzerConfig;
 use stance::data::{Example, LabeledData, read_labeled_csv};
 use stance::eval::evaluate;
 use stance::features::TfidfParams;
-use stance::Label;
 use stance::model::{HeldOutMetrics, TrainingFile};
 use stance::train::{ClassWeight, TrainParams, stratified_split};
 
@@ -92,7 +92,12 @@ pub struct TrainArgs {
     /// Exponent applied to the --prior-from distribution before
     /// renormalising: 1 = that distribution, 0 = uniform, in between =
     /// partway (chosen on a dev split).
-    #[arg(long, default_value_t = 1.0, value_name = "POWER", requires = "prior_from")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "POWER",
+        requires = "prior_from"
+    )]
     prior_power: f64,
 
     /// Minimum number of sentences a term must occur in.
@@ -203,7 +208,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         let prior = powered.map(|p| p / sum);
         params = params.params().clone().target_prior(Some(prior)).check()?;
     }
-    let examples: Vec<Example> = files.iter().flat_map(|d| d.examples.iter().cloned()).collect();
+    let examples: Vec<Example> = files
+        .iter()
+        .flat_map(|d| d.examples.iter().cloned())
+        .collect();
     let name = a
         .csv
         .iter()

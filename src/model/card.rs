@@ -69,11 +69,11 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<HeldOutMetr
     #[serde(untagged)]
     enum OneOrMany {
         Many(Vec<HeldOutMetrics>),
-        One(HeldOutMetrics),
+        One(Box<HeldOutMetrics>),
     }
     Ok(match Option::<OneOrMany>::deserialize(d)? {
         None => Vec::new(),
-        Some(OneOrMany::One(h)) => vec![h],
+        Some(OneOrMany::One(h)) => vec![*h],
         Some(OneOrMany::Many(v)) => v,
     })
 }

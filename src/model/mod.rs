@@ -407,10 +407,11 @@ impl StanceModel {
                     if let Some(&b) = index.bigram.get(&pack2(w1, w)) {
                         ids.push(b);
                     }
-                    if max_ngram >= 3 && w2 != NONE {
-                        if let Some(&t) = index.trigram.get(&pack3(w2, w1, w)) {
-                            ids.push(t);
-                        }
+                    if max_ngram >= 3
+                        && w2 != NONE
+                        && let Some(&t) = index.trigram.get(&pack3(w2, w1, w))
+                    {
+                        ids.push(t);
                     }
                 }
             }

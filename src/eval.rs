@@ -278,4 +278,18 @@ mod tests {
         assert!((m.shares[&Neutral].truth - 0.5).abs() < 1e-12);
         assert!((m.shares[&Diplomacy].predicted - 2.0 / 6.0).abs() < 1e-12);
     }
+
+    #[test]
+    fn document_errors_average_over_documents() {
+        // doc a: true 1/2 escalation, predicted 0/2; doc b: 0/2 and 1/2.
+        let docs = ["a", "a", "b", "b"];
+        let t = [EscalationWarning, Neutral, Neutral, Neutral];
+        let p = [Neutral, Neutral, EscalationWarning, Neutral];
+        let d = DocumentErrors::compute(&docs, &t, &p);
+        assert_eq!(d.documents, 2);
+        assert!((d.escalation_ratio_mae - 0.5).abs() < 1e-12);
+        assert!((d.mean_true_escalation_ratio - 0.25).abs() < 1e-12);
+        assert!((d.share_mae[&Neutral] - 0.5).abs() < 1e-12);
+        assert!(d.share_mae[&Deterrence].abs() < 1e-12);
+    }
 }

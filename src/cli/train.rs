@@ -24,17 +24,19 @@ use stance::train::{ClassWeight, TrainParams, stratified_split};
 /// are counted and left out.
 ///
 /// Held-out figures: with `--test FILE` (repeatable) the model is evaluated
-/// on each such file and the figures are stored in its card; otherwise a stratified `--holdout` share is evaluated on a model fitted
-/// without it, and the saved model is then refitted on all rows.
+/// on each such file and the figures are stored in its card; otherwise a
+/// stratified `--holdout` share is evaluated on a model fitted without it,
+/// and the saved model is then refitted on all rows.
 ///
 /// The model is written atomically: a failed run never replaces an existing
 /// file.
 ///
 /// Example (rebuilds the shipped model):
 ///
-///   stance train data/stance-train.csv data/news-train.csv data/news-dev.csv \
-///     --prior-from data/news-train.csv --test data/news-test.csv \
-///     --test data/stance-test.csv -o models/stance-default.model
+///   stance train data/stance-train.csv data/news-train.csv \
+///     --class-weight balanced --balance-power 0.5 --features 30000 \
+///     --prior-from data/news-train.csv --prior-power 0.25 \
+///     --test data/news-test.csv --test data/stance-test.csv -o models/stance-default.model
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct TrainArgs {

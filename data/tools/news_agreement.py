@@ -13,15 +13,8 @@ Usage: news_agreement.py FIRST_LABELS.csv[,..] SECOND_LABELS.csv[,..] CANDIDATES
 import csv, sys
 from collections import Counter
 
-LABELS = ["deterrence", "escalation-warning", "diplomacy", "neutral"]
-
-
-def kappa(pairs, labels):
-    n = len(pairs)
-    po = sum(a == b for a, b in pairs) / n
-    ca, cb = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    pe = sum(ca[l] * cb[l] for l in labels) / (n * n)
-    return po, (po - pe) / (1 - pe)
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from agreement import LABELS, kappa  # noqa: E402  (the speech corpus's agreement script)
 
 
 def read(files, key="label"):

@@ -14,13 +14,19 @@ model's errors on news are exactly what must be learned). At most 5 per
 document, 1,300 in all, seeded. The label is assigned by reading, as for
 every round; the annotator does not see this selection.
 
+Reproducing: set STANCE_SELECTION_MODEL to the speech model (see
+news_select.model_args). This round was drawn with the stance binary of
+commit ea1a7a7, before collection fields had their HTML character
+references decoded; the current binary splits a few titles differently and
+draws a slightly different set (1,301 rows, 13 more from the wire).
+
 Usage: news_enrich.py STANCE_BIN SHARED_NEWS_DIR CANDIDATES.csv OUT.csv
 """
-import csv, gzip, html, json, random, re, subprocess, sys, tempfile
+import csv, gzip, json, random, re, sys, tempfile
 from collections import defaultdict
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from news_select import CORE, SEC, score_jsonl, split_turns  # noqa: E402
+from news_select import CORE, draw_per_doc, model_probs, score_jsonl, split_turns, write_candidates  # noqa: E402
 
 CUE = re.compile(r"\b(warn\w*|threat\w*|escalat\w*|tension\w*|deter\w*|provocat\w*|retaliat\w*|talks|negotiat\w*|ceasefire|truce|dialogue|restraint|resolve|defend\w*|readiness|brink|confrontation|spiral|red line|consequences)\b", re.I)
 
@@ -58,38 +64,13 @@ def main(stance, news, cand_path, out_path):
             cands.append(dict(doc=d["id"], source="whitehouse.gov", date=d["date"], url=d["url"], turn=k,
                               sentence=s["sentence"], text=s["text"], stratum="wh-enrich"))
     # Model probabilities for every candidate.
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
-        for c in cands:
-            f.write(c["text"].replace("\n", " ") + "\n")
-        lpath = f.name
-    out = subprocess.run([stance, "score", "--sentences", lpath, "--format", "jsonl", "-q"],
-                         check=True, capture_output=True, text=True).stdout.splitlines()
-    assert len(out) == len(cands)
     pool = defaultdict(list)
-    for c, line in zip(cands, out):
-        p = json.loads(line)["probs"]
+    for c, p in zip(cands, model_probs(stance, [c["text"] for c in cands])):
         framed = max(p["deterrence"], p["escalation-warning"], p["diplomacy"])
         if len(c["text"]) >= 25 and (framed >= 0.45 or CUE.search(c["text"])):
             pool[c["doc"]].append(c)
-    docs = sorted(pool)
-    rng.shuffle(docs)
-    rows, seen = [], set()
-    for did in docs:
-        for c in rng.sample(pool[did], min(5, len(pool[did]))):
-            t = " ".join(html.unescape(c["text"]).split())
-            if t in seen:
-                continue
-            seen.add(t)
-            c["text"] = t
-            turn = f"t{c['turn']}" if c["turn"] != "" else ""
-            c["cid"] = f"{c['doc']}#{turn}s{c['sentence']}"
-            rows.append(c)
-        if len(rows) >= 1300:
-            break
-    with open(out_path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["cid", "stratum", "source", "doc", "date", "url", "turn", "sentence", "text"])
-        w.writeheader()
-        w.writerows(rows)
+    rows = draw_per_doc(pool, rng, 5, 1300, set())
+    write_candidates(out_path, rows)
     from collections import Counter
     print(len(rows), Counter(r["stratum"] for r in rows), "docs", len({r["doc"] for r in rows}), file=sys.stderr)
 

@@ -14,11 +14,11 @@ escalation-warning probability of at least 0.3. At most 3 per document,
 
 Usage: news_enrich_esc.py STANCE_BIN SHARED_NEWS_DIR CANDIDATES.csv.gz OUT.csv
 """
-import csv, gzip, html, json, random, re, subprocess, sys, tempfile
+import csv, gzip, json, random, re, sys, tempfile
 from collections import defaultdict
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from news_select import score_jsonl, split_turns  # noqa: E402
+from news_select import draw_per_doc, model_probs, score_jsonl, split_turns, write_candidates  # noqa: E402
 
 ESC = re.compile(r"\b(warn\w*|threat\w*|escalat\w*|tension\w*|provocat\w*|destabili[sz]\w*|brink|spiral\w*|danger\w*|confrontation\w*|retaliat\w*|could lead|risk of|wider war|all-out)\b", re.I)
 
@@ -58,38 +58,12 @@ def main(stance, news, cand_path, out_path):
         for s in ws.get(f"{d['id']}#t{k}", []):
             cands.append(dict(doc=d["id"], source="whitehouse.gov", date=d["date"], url=d["url"], turn=k,
                               sentence=s["sentence"], text=s["text"], stratum="wh-enrich-esc"))
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
-        for c in cands:
-            f.write(c["text"].replace("\n", " ") + "\n")
-        lpath = f.name
-    out = subprocess.run([stance, "score", "--sentences", lpath, "--format", "jsonl", "-q"],
-                         check=True, capture_output=True, text=True).stdout.splitlines()
-    assert len(out) == len(cands)
     pool = defaultdict(list)
-    for c, line in zip(cands, out):
-        p = json.loads(line)["probs"]["escalation-warning"]
-        if len(c["text"]) >= 25 and (p >= 0.3 or ESC.search(c["text"])):
+    for c, p in zip(cands, model_probs(stance, [c["text"] for c in cands])):
+        if len(c["text"]) >= 25 and (p["escalation-warning"] >= 0.3 or ESC.search(c["text"])):
             pool[c["doc"]].append(c)
-    rng = random.Random(99)
-    docs = sorted(pool)
-    rng.shuffle(docs)
-    rows = []
-    for did in docs:
-        for c in rng.sample(pool[did], min(3, len(pool[did]))):
-            t = " ".join(html.unescape(c["text"]).split())
-            if t in texts:
-                continue
-            texts.add(t)
-            c["text"] = t
-            turn = f"t{c['turn']}" if c["turn"] != "" else ""
-            c["cid"] = f"{c['doc']}#{turn}s{c['sentence']}"
-            rows.append(c)
-        if len(rows) >= 1300:
-            break
-    with open(out_path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["cid", "stratum", "source", "doc", "date", "url", "turn", "sentence", "text"])
-        w.writeheader()
-        w.writerows(rows)
+    rows = draw_per_doc(pool, random.Random(99), 3, 1300, texts)
+    write_candidates(out_path, rows)
     from collections import Counter
     print(len(rows), Counter(r["stratum"] for r in rows), "docs", len({r["doc"] for r in rows}), file=sys.stderr)
 

@@ -28,7 +28,7 @@ Writes OUT_DIR/news-candidates.csv (cid, stratum, source, doc, date, url,
 turn, sentence, text) and OUT_DIR/wh-turns.jsonl (the turn documents).
 Deterministic: random.Random(2016) / (2021).
 """
-import csv, gzip, html, json, random, re, subprocess, sys
+import csv, gzip, html, json, os, random, re, subprocess, sys, tempfile
 from collections import defaultdict
 
 SEC = re.compile(r"\b(nato|russia\w*|kremlin|moscow|putin|ukrain\w*|crimea|missile\w*|nuclear|military|militar\w*|troops?|army|navy|naval|air ?force|pentagon|defen[cs]e|warship\w*|fighter jets?|drills?|exercises?|sanction\w*|north korea\w*|pyongyang|kim jong|iran\w*|tehran|syria\w*|assad|islamic state|isis|isil|south china sea|beijing|taiwan|ceasefire|cease-fire|truce|peace talks|war|warn\w*|threat\w*|escalat\w*|tension\w*|deterr\w*|weapon\w*|strikes?|airstrikes?|rebels?|insurgen\w*|militants?|israel\w*|gaza|hamas|hezbollah|houthi\w*|red sea|yemen\w*|allies|alliance|security council|diplomat\w*|treaty|arms)\b", re.I)
@@ -36,14 +36,69 @@ CORE = re.compile(r"\b(nato|missile\w*|nuclear weapon\w*|troops|military|warship
 SPEAKER = re.compile(r"^(?:(?:MR|MS|MRS|DR|ADMIRAL|GENERAL|SECRETARY|AMBASSADOR|PRESIDENT|VICE PRESIDENT|SENATOR|THE PRESIDENT|MODERATOR|OPERATOR)\.?\s*[A-Z][A-Za-z'’.\- ]{0,40}|Q|THE PRESIDENT|THE VICE PRESIDENT|MODERATOR|OPERATOR|[A-Z][A-Z'’.\- ]{2,40}):\s+")
 
 
+FIELDS = ["cid", "stratum", "source", "doc", "date", "url", "turn", "sentence", "text"]
+
+
+def model_args():
+    """`-m MODEL` when STANCE_SELECTION_MODEL is set. Selection used the
+    speech-trained model shipped before the news corpus; to reproduce a
+    selection exactly, point this at it:
+    `git show 9d630e2:models/stance-default.model > speech.model`."""
+    m = os.environ.get("STANCE_SELECTION_MODEL")
+    return ["-m", m] if m else []
+
+
 def score_jsonl(stance, path, extra):
-    out = subprocess.run([stance, "score", path, "--format", "jsonl", "-q", *extra],
+    out = subprocess.run([stance, "score", path, "--format", "jsonl", "-q", *extra, *model_args()],
                          check=True, capture_output=True, text=True).stdout
     by_doc = defaultdict(list)
     for line in out.splitlines():
         r = json.loads(line)
         by_doc[r["doc"]].append(r)
     return by_doc
+
+
+def model_probs(stance, texts):
+    """The model's probabilities for each text, scored as one sentence."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+        for t in texts:
+            f.write(t.replace("\n", " ") + "\n")
+        path = f.name
+    out = subprocess.run([stance, "score", "--sentences", path, "--format", "jsonl", "-q", *model_args()],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    os.unlink(path)
+    assert len(out) == len(texts), (len(out), len(texts))
+    return [json.loads(line)["probs"] for line in out]
+
+
+def draw_per_doc(pool, rng, per_doc, limit, seen):
+    """Up to `per_doc` sentences from each document of `pool` (doc ->
+    candidates), documents in a shuffled order, until `limit` rows; text
+    unescaped and whitespace-collapsed, texts in `seen` skipped (and added),
+    cid set."""
+    docs = sorted(pool)
+    rng.shuffle(docs)
+    rows = []
+    for did in docs:
+        for c in rng.sample(pool[did], min(per_doc, len(pool[did]))):
+            t = " ".join(html.unescape(c["text"]).split())
+            if t in seen:
+                continue
+            seen.add(t)
+            c["text"] = t
+            turn = f"t{c['turn']}" if c["turn"] != "" else ""
+            c["cid"] = f"{c['doc']}#{turn}s{c['sentence']}"
+            rows.append(c)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def write_candidates(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
 
 
 def sec_score(text):
@@ -151,10 +206,7 @@ def main(stance, news, out):
         turn = f"t{r['turn']}" if r["turn"] != "" else ""
         r["cid"] = f"{r['doc']}#{turn}s{r['sentence']}"
         out_rows.append(r)
-    with open(f"{out}/news-candidates.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["cid", "stratum", "source", "doc", "date", "url", "turn", "sentence", "text"])
-        w.writeheader()
-        w.writerows(out_rows)
+    write_candidates(f"{out}/news-candidates.csv", out_rows)
     from collections import Counter
     print(Counter(r["stratum"] for r in out_rows), len(out_rows), "docs",
           len({r["doc"] for r in out_rows}), file=sys.stderr)

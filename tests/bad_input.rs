@@ -330,3 +330,46 @@ fn report_output_directory_is_checked_first() {
     );
     assert!(!e.contains(".tmp"), "{e}");
 }
+
+/// A full disk on stdout is an error with a message and exit 2, a closed
+/// pipe a quiet success: never a panic (exit 101), for every command that
+/// prints a report of its own.
+#[test]
+fn full_stdout_and_closed_pipe_never_panic() {
+    use std::process::{Command, Stdio};
+    let commands: [&[&str]; 3] = [
+        &["inspect"],
+        &["explain", "Both sides called for restraint."],
+        &["eval", "examples/seed-article.labels.csv"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .args(args)
+            .current_dir(repo("."))
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+
+        // A reader that closes the pipe at once.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .args(args)
+            .current_dir(repo("."))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

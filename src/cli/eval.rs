@@ -69,11 +69,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let m = evaluate(&model, &data.examples);
     match a.format {
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&m)?),
+        EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&m)?),
         EvalFormat::Text => {
-            println!("model      {name}");
-            println!("data       {}", a.csv.display());
-            print!("{}", m.to_text());
+            outln!("model      {name}");
+            outln!("data       {}", a.csv.display());
+            out!("{}", m.to_text());
         }
     }
     Ok(ExitCode::SUCCESS)

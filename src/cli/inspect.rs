@@ -33,17 +33,17 @@ pub struct ExplainArgs {
 pub fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let (model, _) = a.model.load()?;
     let p = model.predict(&a.sentence);
-    println!("label  {}", p.label);
+    outln!("label  {}", p.label);
     for l in Label::ALL {
-        println!("  {:<20} {:.3}", l.as_str(), p.prob(l));
+        outln!("  {:<20} {:.3}", l.as_str(), p.prob(l));
     }
     let terms = model.explain(&a.sentence, p.label, a.terms);
     if terms.is_empty() {
-        println!("no known term pushes this sentence toward {}", p.label);
+        outln!("no known term pushes this sentence toward {}", p.label);
     } else {
-        println!("terms toward {}:", p.label);
+        outln!("terms toward {}:", p.label);
         for t in terms {
-            println!("  {:<30} +{:.3}", t.term, t.contribution);
+            outln!("  {:<30} +{:.3}", t.term, t.contribution);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -74,34 +74,35 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     let (model, name) = a.model.load()?;
     let c = &model.card;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(c)?);
+        outln!("{}", serde_json::to_string_pretty(c)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("model            {name}");
-    println!(
+    outln!("model            {name}");
+    outln!(
         "format           v{} (stance {})",
-        c.format_version, c.stance_version
+        c.format_version,
+        c.stance_version
     );
-    println!("trained on       {}", c.trained_on);
+    outln!("trained on       {}", c.trained_on);
     if c.training_files.is_empty() {
-        println!("training file    {}", c.training_file);
+        outln!("training file    {}", c.training_file);
     }
     for f in &c.training_files {
         let n: usize = f.rows_per_label.values().sum();
-        println!(
+        outln!(
             "training file    {}  ({n} rows, sha256 {})",
             f.path,
             &f.sha256[..12.min(f.sha256.len())]
         );
     }
-    println!("training sha256  {}", c.training_sha256);
-    println!("rows per label");
+    outln!("training sha256  {}", c.training_sha256);
+    outln!("rows per label");
     for (l, n) in &c.training_rows_per_label {
-        println!("  {:<20} {n}", l.as_str());
+        outln!("  {:<20} {n}", l.as_str());
     }
-    println!("vocabulary       {} terms", c.vocabulary_size);
+    outln!("vocabulary       {} terms", c.vocabulary_size);
     let h = &c.hyperparameters;
-    println!(
+    outln!(
         "settings         alpha {}, features {}, class weight {}, {} iterations, min_df {}, max_df {}, n-grams 1-{}, stemming {}",
         h.alpha,
         h.features.map_or("all".into(), |f| f.to_string()),
@@ -115,29 +116,32 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         if h.analyzer.stem { "on" } else { "off" }
     );
     if h.class_weight == stance::train::ClassWeight::Balanced && h.balance_power != 1.0 {
-        println!("                 balance power {}", h.balance_power);
+        outln!("                 balance power {}", h.balance_power);
     }
     if let Some(p) = h.target_prior {
         let shares: Vec<String> = Label::ALL
             .iter()
             .map(|l| format!("{} {:.3}", l.as_str(), p[l.index()]))
             .collect();
-        println!(
+        outln!(
             "                 intercepts corrected toward prior: {}",
             shares.join(", ")
         );
     }
     if c.held_out.is_empty() {
-        println!("held-out         not evaluated");
+        outln!("held-out         not evaluated");
     }
     for m in &c.held_out {
         {
-            println!(
+            outln!(
                 "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
-                m.metrics.macro_f1, m.metrics.accuracy, m.rows, m.method
+                m.metrics.macro_f1,
+                m.metrics.accuracy,
+                m.rows,
+                m.method
             );
             for pc in &m.metrics.per_class {
-                println!(
+                outln!(
                     "  {:<20} P {:.3}  R {:.3}  F1 {:.3}  n {}",
                     pc.label.as_str(),
                     pc.precision,
@@ -147,9 +151,10 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             if let Some(d) = &m.metrics.documents {
-                println!(
+                outln!(
                     "  per document: escalation-ratio MAE {:.3} over {} documents (their labeled sentences)",
-                    d.escalation_ratio_mae, d.documents
+                    d.escalation_ratio_mae,
+                    d.documents
                 );
             }
         }
@@ -160,7 +165,7 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|t| t.term)
             .collect();
-        println!("\nstrongest terms for {l}:\n  {}", terms.join(", "));
+        outln!("\nstrongest terms for {l}:\n  {}", terms.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

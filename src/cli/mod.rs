@@ -1,5 +1,23 @@
 //! Command-line arguments and dispatch.
 
+/// `writeln!` to stdout that returns the write error (`?`) instead of
+/// panicking as `println!` does: a full disk or a closed pipe ends the
+/// command with a message (or quietly, for a broken pipe: see `main.rs`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?
+    }};
+}
+
+/// `write!` to stdout, returning the error like [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($t)*)?
+    }};
+}
+
 mod eval;
 mod inspect;
 mod output;

@@ -284,35 +284,38 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
 
     let card = &model.card;
     for (f, d) in card.training_files.iter().zip(&files) {
-        println!(
+        outln!(
             "training file    {}  ({} rows, {} rejected)",
             f.path,
             d.examples.len(),
             d.rejected.len()
         );
     }
-    println!(
+    outln!(
         "rows used        {}  (rejected: {})",
         examples.len(),
         card.rows_rejected
     );
     for (label, n) in &card.training_rows_per_label {
-        println!("  {:<20} {n}", label.as_str());
+        outln!("  {:<20} {n}", label.as_str());
     }
-    println!(
+    outln!(
         "vocabulary       {} terms (after chi-square selection)",
         card.vocabulary_size
     );
     if card.held_out.is_empty() {
-        println!("held-out         not evaluated (--holdout 0)");
+        outln!("held-out         not evaluated (--holdout 0)");
     }
     for h in &card.held_out {
-        println!(
+        outln!(
             "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
-            h.metrics.macro_f1, h.metrics.accuracy, h.rows, h.method
+            h.metrics.macro_f1,
+            h.metrics.accuracy,
+            h.rows,
+            h.method
         );
     }
-    println!("time             {:.1} s", start.elapsed().as_secs_f64());
-    println!("model written to {}", a.output.display());
+    outln!("time             {:.1} s", start.elapsed().as_secs_f64());
+    outln!("model written to {}", a.output.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -246,6 +246,24 @@ pub fn read_source(
     let name = source.name();
     let path = Path::new(&name);
     let mut reader = open(source)?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    if head.starts_with(b"%PDF-") {
+        anyhow::bail!(
+            "{name}: PDF is not supported; extract the text first, e.g. with `pdftotext {name} out.txt`"
+        );
+    }
+    // JSONL piped to stdin is read as JSONL, never as prose: the first
+    // non-space byte of a JSONL stream is `{`, which prose does not start with.
+    let format = match (source, format) {
+        (Source::Stdin, InputFormat::Auto)
+            if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') =>
+        {
+            InputFormat::Jsonl
+        }
+        _ => format,
+    };
     match resolve_format(source, format) {
         InputFormat::Lines => read_lines(&name, reader, f),
         InputFormat::Text | InputFormat::Auto => {

@@ -373,3 +373,31 @@ fn full_stdout_and_closed_pipe_never_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// A PDF gets a message that says what to do, not "invalid UTF-8"; JSONL
+/// piped to stdin is read as JSONL, not scored as one prose document.
+#[test]
+fn pdf_is_refused_with_advice_and_stdin_jsonl_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
+    let err = stance(&["score", pdf.to_str().unwrap()]).err();
+    assert!(
+        err.contains("report.pdf")
+            && err.contains("PDF is not supported")
+            && err.contains("pdftotext"),
+        "{err}"
+    );
+    let input = b"\n{\"id\":\"a\",\"text\":\"Both sides called for restraint.\"}\n{\"id\":\"b\",\"text\":\"The ministry published figures.\"}\n";
+    let out = stance_stdin(&["score", "-", "--format", "jsonl", "-q"], Some(input)).ok();
+    let docs: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(docs, ["a", "b"], "{out}");
+}

@@ -272,6 +272,14 @@ pub fn read_source(
                 .read_to_end(&mut bytes)
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             let text = utf8_text(path, &bytes)?;
+            // A UTF-8 byte-order mark is not text; old-Mac files end lines
+            // with a lone CR, which is read as LF (CRLF is handled as is).
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let text = if text.contains('\r') && !text.contains('\n') {
+                text.replace('\r', "\n")
+            } else {
+                text.to_string()
+            };
             if text.trim().is_empty() {
                 anyhow::bail!("{name}: empty input: nothing to score");
             }
@@ -280,7 +288,7 @@ pub fn read_source(
                 title: None,
                 source: None,
                 date: None,
-                text: text.to_string(),
+                text,
                 part: None,
             })
         }

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{repo, stance, stance_stdin, training_rows};
+use common::{jsonl, repo, stance, stance_stdin, training_rows};
 
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
@@ -400,4 +400,40 @@ fn pdf_is_refused_with_advice_and_stdin_jsonl_is_detected() {
         })
         .collect();
     assert_eq!(docs, ["a", "b"], "{out}");
+}
+
+/// Old-Mac CR-only line endings and a UTF-8 byte-order mark read like LF
+/// and no mark: same sentences, same lines.
+#[test]
+fn cr_only_line_endings_and_bom_read_like_lf() {
+    let dir = tempfile::tempdir().unwrap();
+    let lf = "NATO ALLIES MEET IN BRUSSELS\n\nForeign ministers agreed to resume talks.\nThe missile flew 500 km.\n";
+    let variants = [
+        ("lf.txt", lf.as_bytes().to_vec()),
+        ("cr.txt", lf.replace('\n', "\r").into_bytes()),
+        (
+            "bom.txt",
+            [b"\xef\xbb\xbf".as_slice(), lf.as_bytes()].concat(),
+        ),
+    ];
+    let mut outputs = Vec::new();
+    for (name, bytes) in variants {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let recs = jsonl(&stance(&["score", p.to_str().unwrap(), "--format", "jsonl", "-q"]).ok());
+        let v: Vec<(String, u64)> = recs
+            .iter()
+            .map(|r| {
+                (
+                    r["text"].as_str().unwrap().to_string(),
+                    r["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        outputs.push(v);
+    }
+    assert_eq!(outputs[0].len(), 3, "{:?}", outputs[0]);
+    assert_eq!(outputs[0][0].0, "NATO ALLIES MEET IN BRUSSELS");
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
 }

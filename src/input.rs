@@ -138,10 +138,16 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
     Ok(out)
 }
 
-fn is_input_file(p: &Path) -> bool {
+/// The file name, lower-cased, without a `.gz` suffix: what decides how a
+/// file is read.
+fn collection_name(p: &Path) -> String {
     let name = p.to_string_lossy().to_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    [".txt", ".md", ".csv", ".jsonl", ".ndjson"]
+    name.strip_suffix(".gz").unwrap_or(&name).to_string()
+}
+
+fn is_input_file(p: &Path) -> bool {
+    let name = collection_name(p);
+    [".txt", ".md", ".csv", ".tsv", ".jsonl", ".ndjson"]
         .iter()
         .any(|e| name.ends_with(e))
 }
@@ -218,9 +224,8 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
     match format {
         InputFormat::Auto => match source {
             Source::File(p) => {
-                let name = p.to_string_lossy().to_lowercase();
-                let name = name.strip_suffix(".gz").unwrap_or(&name);
-                if name.ends_with(".csv") {
+                let name = collection_name(p);
+                if name.ends_with(".csv") || name.ends_with(".tsv") {
                     InputFormat::Csv
                 } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
                     InputFormat::Jsonl
@@ -380,13 +385,21 @@ fn read_csv(
     mut f: impl FnMut(Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (counting, lines) = crate::data::LineCounting::new(reader);
+    let tsv = collection_name(path).ends_with(".tsv");
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(if tsv { b'\t' } else { b',' })
         .from_reader(counting);
     let headers = rdr
         .headers()
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), csv_message(&e)))?
         .clone();
+    if !tsv && headers.len() == 1 && headers[0].contains('\t') {
+        anyhow::bail!(
+            "{}: the header has tabs but no commas: this looks like tab-separated data; name the file .tsv",
+            path.display()
+        );
+    }
     let ti = find_column(&headers, &columns.text).ok_or_else(|| DataError::MissingColumn {
         path: path.to_path_buf(),
         column: columns.text.clone(),

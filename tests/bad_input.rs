@@ -437,3 +437,27 @@ fn cr_only_line_endings_and_bom_read_like_lf() {
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0], outputs[2]);
 }
+
+/// A `.tsv` collection is read tab-separated (commas inside the text stay
+/// text); a `.csv` whose header has tabs and no commas gets a hint.
+#[test]
+fn tsv_collections_and_the_delimiter_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "id\ttext\tsource\na\tBoth sides called for restraint, and talks resumed.\tRTR\n";
+    let tsv = dir.path().join("c.tsv");
+    std::fs::write(&tsv, body).unwrap();
+    let recs = jsonl(&stance(&["score", tsv.to_str().unwrap(), "--format", "jsonl", "-q"]).ok());
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["doc"], "a");
+    assert_eq!(
+        recs[0]["text"],
+        "Both sides called for restraint, and talks resumed."
+    );
+    let csv = dir.path().join("c.csv");
+    std::fs::write(&csv, body).unwrap();
+    let err = stance(&["score", csv.to_str().unwrap()]).err();
+    assert!(
+        err.contains("c.csv") && err.contains("tab-separated"),
+        "{err}"
+    );
+}

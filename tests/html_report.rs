@@ -92,7 +92,7 @@ fn score(inputs: &[&str]) -> Scored {
             )
         })
         .collect();
-    // "stance: scored N sentences in D document(s); B boilerplate line(s) left out"
+    // "stance: scored N sentences in D documents; B boilerplate lines left out"
     let note = stderr
         .lines()
         .find(|l| l.starts_with("stance: scored "))

@@ -178,11 +178,22 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if !a.input.quiet {
         eprintln!(
-            "stance: scored {} sentences in {} document(s); {} boilerplate line(s) left out",
-            totals.1, totals.0, totals.2
+            "stance: scored {} in {}; {} left out",
+            count(totals.1, "sentence"),
+            count(totals.0, "document"),
+            count(totals.2, "boilerplate line")
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "1 sentence", "2 sentences".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Probabilities rounded to 4 decimals, in label order.
@@ -321,10 +332,10 @@ fn write_table(
         None => {
             writeln!(
                 out,
-                "== {}  ({} sentences, {} boilerplate lines left out)",
+                "== {}  ({}, {} left out)",
                 d.doc.id,
-                n,
-                d.boilerplate.len()
+                count(n, "sentence"),
+                count(d.boilerplate.len(), "boilerplate line")
             )?;
             writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
         }

@@ -447,3 +447,28 @@ fn html_character_references_in_collections_are_decoded() {
     );
     assert_eq!(recs[1]["text"], "AT&T said so.");
 }
+
+/// `report -o` says what it wrote, and the file holds the report.
+#[test]
+fn report_to_a_file_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by-source.csv");
+    let run = stance(&[
+        "report",
+        "examples/collection.csv",
+        "--by",
+        "source",
+        "--format",
+        "csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let err = run.stderr;
+    assert!(
+        err.contains("wrote") && err.contains("by-source.csv") && err.contains("8 groups"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 9, "{text}");
+}

@@ -133,15 +133,15 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
         }
     };
     write_output(a.output.as_deref(), &bytes)?;
-    if let Some(path) = &a.output {
-        if !a.input.quiet {
-            eprintln!(
-                "stance: wrote {} ({} groups, {} bytes)",
-                path.display(),
-                report.rows.len(),
-                bytes.len()
-            );
-        }
+    if let Some(path) = &a.output
+        && !a.input.quiet
+    {
+        eprintln!(
+            "stance: wrote {} ({} groups, {} bytes)",
+            path.display(),
+            report.rows.len(),
+            bytes.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,10 @@ pub struct ScoredDocument {
     pub boilerplate: Vec<(usize, String)>,
 }
 
-/// Splits and scores one document.
+/// Splits and scores one document. With [`Segmentation::Split`], segments
+/// without a letter or digit are left out as boilerplate; with
+/// [`Segmentation::Lines`] every non-empty line is scored, so output lines
+/// stay aligned with input lines.
 pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
     let mut sentences = Vec::new();
     let mut boilerplate = Vec::new();
@@ -76,6 +79,12 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
         Segmentation::Split => {
             for seg in split_document(&doc.text) {
                 match seg.kind {
+                    // A "sentence" without a letter or digit (a row of
+                    // dashes, emoji, "* * *") has nothing to label: it is
+                    // left out and counted like other page furniture.
+                    SegmentKind::Sentence if !seg.text.chars().any(char::is_alphanumeric) => {
+                        boilerplate.push((seg.line, seg.text))
+                    }
                     SegmentKind::Sentence => push(seg.line, seg.text),
                     SegmentKind::Boilerplate => boilerplate.push((seg.line, seg.text)),
                 }

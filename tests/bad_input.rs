@@ -461,3 +461,24 @@ fn tsv_collections_and_the_delimiter_hint() {
         "{err}"
     );
 }
+
+/// Lines of only punctuation or emoji are not sentences: left out and
+/// counted, never scored (with `--sentences` every line is still scored, so
+/// output stays aligned with input).
+#[test]
+fn text_without_letters_is_not_scored() {
+    let input =
+        "Talks resumed.\n\n* * *\n\n\u{1F642}\u{1F642}\n\n-----\n\nThe missile flew 500 km.\n";
+    let run = stance_stdin(&["score", "-", "--format", "jsonl"], Some(input.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let texts: Vec<String> = jsonl(&run.stdout)
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts, ["Talks resumed.", "The missile flew 500 km."]);
+    assert!(
+        run.stderr.contains("3 boilerplate lines left out"),
+        "{}",
+        run.stderr
+    );
+}

@@ -23,6 +23,15 @@ pub struct Example {
     pub doc: Option<String>,
 }
 
+/// How many examples carry each label (every label present, zero included).
+pub fn label_counts(examples: &[Example]) -> BTreeMap<Label, usize> {
+    let mut counts: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
+    for e in examples {
+        *counts.entry(e.label).or_default() += 1;
+    }
+    counts
+}
+
 /// A row that could not be used, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {

@@ -228,10 +228,7 @@ impl ValidTrainParams {
         if examples.is_empty() {
             return Err(TrainError::Empty);
         }
-        let mut counts: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
-        for e in examples {
-            *counts.get_mut(&e.label).expect("all labels present") += 1;
-        }
+        let counts = crate::data::label_counts(examples);
         let present: Vec<Label> = counts
             .iter()
             .filter(|&(_, &n)| n > 0)

@@ -27,6 +27,11 @@ def main(corpus_files, relabel):
             first[r["id"]] = r["label"]
     second = {r["cid"]: r["label"] for r in csv.DictReader(open(relabel, encoding="utf-8"))}
     pairs = [(first[c], second[c]) for c in second if c in first]
+    print_agreement(pairs)
+
+def print_agreement(pairs):
+    """Raw agreement, Cohen's kappa overall and one-vs-rest per label, and
+    the disagreements, for (first, second) label pairs."""
     po, k = kappa(pairs, LABELS)
     print(f"sentences: {len(pairs)}  raw agreement: {po:.3f}  Cohen's kappa: {k:.3f}")
     print("| label | first annotator | second annotator | kappa (one vs rest) |")

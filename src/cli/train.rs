@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use stance::Label;
 use stance::analysis::AnalyzerConfig;
-use stance::data::{Example, LabeledData, read_labeled_csv};
+use stance::data::{Example, LabeledData, label_counts, read_labeled_csv};
 use stance::eval::evaluate;
 use stance::features::TfidfParams;
 use stance::model::{HeldOutMetrics, TrainingFile};
@@ -71,11 +71,11 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainParams::default().features.unwrap_or(0))]
     features: usize,
 
-    /// Class weighting: prior (every row once, then intercepts corrected
-    /// from the training label distribution to the target one: see
-    /// --prior-from), balanced (each label's rows replicated so every label
-    /// weighs the same) or none.
-    #[arg(long, value_enum, default_value = "prior")]
+    /// Class weighting: balanced (each label's rows replicated toward equal
+    /// weight: see --balance-power), prior (every row once, then intercepts
+    /// corrected from the training label distribution to the target one:
+    /// see --prior-from) or none.
+    #[arg(long, value_enum, default_value = "balanced")]
     class_weight: ClassWeight,
 
     /// With --class-weight balanced: label k gets n_k * (max/n_k)^POWER
@@ -199,13 +199,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
             bail!("--prior-power must be in [0, 4], got {}", a.prior_power);
         }
         let d = read(p)?;
-        let mut counts = [0f64; Label::COUNT];
-        for e in &d.examples {
-            counts[e.label.index()] += 1.0;
-        }
+        let counts = label_counts(&d.examples);
         // Add-one smoothing: a label absent from the file keeps a small prior.
-        let total: f64 = counts.iter().sum::<f64>() + Label::COUNT as f64;
-        let powered = counts.map(|c| ((c + 1.0) / total).powf(a.prior_power));
+        let total = (d.examples.len() + Label::COUNT) as f64;
+        let powered = Label::ALL.map(|l| ((counts[&l] as f64 + 1.0) / total).powf(a.prior_power));
         let sum: f64 = powered.iter().sum();
         let prior = powered.map(|p| p / sum);
         params = params.params().clone().target_prior(Some(prior)).check()?;
@@ -264,17 +261,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     model.card.rows_rejected = files.iter().map(|d| d.rejected.len()).sum();
     model.card.training_files = files
         .iter()
-        .map(|d| {
-            let mut rows: std::collections::BTreeMap<Label, usize> =
-                Label::ALL.iter().map(|&l| (l, 0)).collect();
-            for e in &d.examples {
-                *rows.entry(e.label).or_default() += 1;
-            }
-            TrainingFile {
-                path: d.path.display().to_string(),
-                sha256: d.sha256.clone(),
-                rows_per_label: rows,
-            }
+        .map(|d| TrainingFile {
+            path: d.path.display().to_string(),
+            sha256: d.sha256.clone(),
+            rows_per_label: label_counts(&d.examples),
         })
         .collect();
     model.card.held_out = held_out;

@@ -246,6 +246,7 @@ pub fn read_labeled_csv_where(
     };
     let (ti, li) = (column("text")?, column("label")?);
     let di = find_column(&headers, "doc");
+    let filter_spec = filter;
     let filter = filter
         .map(|(name, value)| column(name).map(|i| (i, value)))
         .transpose()?;
@@ -307,9 +308,13 @@ pub fn read_labeled_csv_where(
         }
     }
     if examples.is_empty() && rejected.is_empty() {
+        let problem = match filter_spec {
+            Some((name, value)) => format!("no row has {name} = {value:?}"),
+            None => "no data rows after the header".into(),
+        };
         return Err(DataError::Empty {
             path: path.to_path_buf(),
-            problem: "no data rows after the header".into(),
+            problem,
         });
     }
     Ok(LabeledData {

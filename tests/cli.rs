@@ -186,6 +186,8 @@ fn eval_reproduces_the_model_card() {
     assert_eq!(w["documents"]["documents"], 85);
     let err = stance(&["eval", "data/news-test.csv", "--where", "nosuchcolumn=x"]).err();
     assert!(err.contains("nosuchcolumn"), "{err}");
+    let err = stance(&["eval", "data/news-test.csv", "--where", "selection=nothing"]).err();
+    assert!(err.contains("no row has selection = \"nothing\""), "{err}");
 }
 
 #[test]

@@ -54,9 +54,6 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         &a.csv,
         a.filter.as_ref().map(|(c, v)| (c.as_str(), v.as_str())),
     )?;
-    if data.examples.is_empty() && data.rejected.is_empty() {
-        bail!("{}: no row matches --where", a.csv.display());
-    }
     if !data.rejected.is_empty() {
         for r in &data.rejected {
             eprintln!("{}:{}: {}", a.csv.display(), r.line, r.reason);

@@ -2,6 +2,14 @@
 //! confusion matrix, and true versus predicted label shares (the bias a
 //! ratio report inherits).
 
+mod calibration;
+mod shares;
+
+pub use calibration::{
+    BINS, CalibrationMetrics, LabelCalibration, ProbabilityQuality, ReliabilityBin,
+};
+pub use shares::{CollectionKind, KindFigures, ShareStudy, share_study};
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -114,6 +122,64 @@ pub fn evaluate(model: &crate::model::StanceModel, examples: &[crate::data::Exam
         m.documents = Some(DocumentErrors::compute(&docs, &truth, &predicted));
     }
     m
+}
+
+/// Raw and calibrated probabilities of every example against its label
+/// (the calibrated ones equal the raw ones for an uncalibrated model).
+pub fn calibration_metrics(
+    model: &crate::model::StanceModel,
+    examples: &[crate::data::Example],
+) -> CalibrationMetrics {
+    use rayon::prelude::*;
+    let predictions: Vec<crate::model::Prediction> = examples
+        .par_iter()
+        .map(|e| model.predict(&e.text))
+        .collect();
+    let truth: Vec<Label> = examples.iter().map(|e| e.label).collect();
+    let raw: Vec<_> = predictions.iter().map(|p| p.raw_probs).collect();
+    let calibrated: Vec<_> = predictions.iter().map(|p| p.probs).collect();
+    CalibrationMetrics {
+        raw: ProbabilityQuality::compute(&raw, &truth),
+        calibrated: ProbabilityQuality::compute(&calibrated, &truth),
+    }
+}
+
+/// The collection study of [`share_study`] on labeled examples grouped by
+/// their `doc` column (so the examples should be whole documents, e.g.
+/// `--where selection=wire-whole` on the news splits).
+pub fn share_study_of(
+    model: &crate::model::StanceModel,
+    examples: &[crate::data::Example],
+    collections: usize,
+    size: usize,
+    seed: u64,
+) -> Result<ShareStudy, String> {
+    use rayon::prelude::*;
+    let estimator = model.share_estimator().ok_or(
+        "the model has no calibration, so no corrected shares (train it with --calibrate)",
+    )?;
+    if examples.iter().any(|e| e.doc.is_none()) {
+        return Err(
+            "the file has no doc column: collections are built from whole documents".into(),
+        );
+    }
+    let predictions: Vec<crate::model::Prediction> = examples
+        .par_iter()
+        .map(|e| model.predict(&e.text))
+        .collect();
+    let rows: Vec<_> = examples
+        .iter()
+        .zip(&predictions)
+        .map(|(e, p)| {
+            (
+                e.doc.as_deref().expect("checked"),
+                e.label,
+                p.label,
+                p.probs,
+            )
+        })
+        .collect();
+    share_study(estimator, &rows, collections, size, seed)
 }
 
 impl Metrics {

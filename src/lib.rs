@@ -15,6 +15,8 @@
 //! - [`data`]: reading labeled CSV files, with every rejected row reported.
 //! - [`eval`]: accuracy, macro-F1, confusion matrix, label shares.
 //! - [`input`]: documents to score (files, directories, stdin).
+//! - [`quantify`]: label shares of collections, corrected for the
+//!   classifier's errors, with 95 % intervals.
 //! - [`report`]: escalation-language ratios over documents, and the HTML report.
 //! - [`score`]: one document split and scored, shared by every command.
 //! - [`atomic`]: files written whole or not at all.
@@ -33,6 +35,7 @@ pub mod features;
 pub mod input;
 pub mod label;
 pub mod model;
+pub mod quantify;
 pub mod report;
 pub mod score;
 pub mod train;

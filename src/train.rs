@@ -203,6 +203,56 @@ pub enum TrainError {
     /// The fitted model is inconsistent.
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
+    /// The calibration could not be fitted.
+    #[error(transparent)]
+    Calibration(#[from] crate::model::CalibrationError),
+    /// The share estimator could not be fitted.
+    #[error(transparent)]
+    Shares(#[from] crate::quantify::ShareError),
+}
+
+/// Seed of the share estimator's resampling (fixed: the same calibration
+/// set gives the same model).
+const SHARE_SEED: u64 = 0x5ea7_5ade;
+
+/// Calibrates `model` on held-out labeled sentences it was not trained on
+/// (the news dev split for the shipped model): fits the probability
+/// calibration ([`crate::model::Calibration`]) on the raw probabilities,
+/// then the share estimator ([`crate::quantify::ShareEstimator`]) on the
+/// calibrated ones, resampling by the examples' `doc` (each row is its own
+/// document without one). `name` and `sha256` identify the file in the
+/// model card.
+pub fn calibrate(
+    model: &mut StanceModel,
+    examples: &[Example],
+    name: &str,
+    sha256: &str,
+) -> Result<(), TrainError> {
+    use rayon::prelude::*;
+    let raw: Vec<[f32; Label::COUNT]> = examples
+        .par_iter()
+        .map(|e| model.predict(&e.text).raw_probs)
+        .collect();
+    let truth: Vec<Label> = examples.iter().map(|e| e.label).collect();
+    let map = crate::model::Calibration::fit(&raw, &truth)?;
+    let calibrated: Vec<[f32; Label::COUNT]> = raw.iter().map(|r| map.apply(r)).collect();
+    let ids: Vec<String> = examples
+        .iter()
+        .map(|e| e.doc.clone().unwrap_or_else(|| format!("line {}", e.line)))
+        .collect();
+    let docs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let shares = crate::quantify::ShareEstimator::fit(&calibrated, &truth, &docs, SHARE_SEED)?;
+    let documents = shares.documents;
+    model.set_calibration(crate::model::Calibrated { map, shares })?;
+    model.card.calibration = Some(crate::model::CalibrationInfo {
+        path: name.to_string(),
+        sha256: sha256.to_string(),
+        rows: examples.len(),
+        documents,
+        method: "matrix scaling of log-probabilities (multinomial logistic, linfa-logistic)".into(),
+        share_method: crate::quantify::METHOD.into(),
+    });
+    Ok(())
 }
 
 /// Hyperparameters that passed [`TrainParams::check`].
@@ -363,6 +413,7 @@ impl ValidTrainParams {
             vocabulary_size: nf,
             training_files: Vec::new(),
             held_out: Vec::new(),
+            calibration: None,
         };
         Ok(StanceModel::from_parts(
             card,

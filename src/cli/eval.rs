@@ -8,7 +8,10 @@ use clap::{Args, ValueEnum};
 use stance::data::read_labeled_csv_where;
 
 use super::ModelArg;
-use stance::eval::evaluate;
+use stance::Label;
+use stance::eval::{
+    CalibrationMetrics, Metrics, ShareStudy, calibration_metrics, evaluate, share_study_of,
+};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum EvalFormat {
@@ -23,11 +26,20 @@ enum EvalFormat {
 /// versus predicted share of each label: the bias a ratio report carries.
 /// With a `doc` column, the mean absolute error of each document's label
 /// shares too (meaningful where documents were labeled whole).
-/// JSON keys: accuracy, macro_f1, per_class, confusion, shares, documents.
+/// For a calibrated model, the expected calibration error (10 bins) and
+/// Brier score of each label's probabilities, raw and calibrated.
+/// With `--shares N`: N collections of --collection-size whole documents
+/// of each kind (random; mostly neutral; escalation-heavy), and for each
+/// label the mean absolute error of the counted share and of the corrected
+/// share, and how often the corrected share's 95 % interval holds the true
+/// share (the rows of one `doc` must be a whole document).
+/// JSON keys: accuracy, macro_f1, per_class, confusion, shares, documents,
+/// calibration, share_study.
 ///
-/// Example:
+/// Examples:
 ///
 ///   stance eval data/stance-test.csv --format json
+///   stance eval data/news-test.csv --where selection=wire-whole --shares 300
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct EvalArgs {
@@ -43,9 +55,32 @@ pub struct EvalArgs {
     #[arg(long = "where", value_name = "COLUMN=VALUE", value_parser = parse_where)]
     filter: Option<(String, String)>,
 
+    /// Also measure corrected shares on N collections of whole documents
+    /// per kind (random, mostly neutral, escalation-heavy).
+    #[arg(long, value_name = "N")]
+    shares: Option<usize>,
+
+    /// Documents per collection with --shares.
+    #[arg(long, default_value_t = 20, value_name = "K", requires = "shares")]
+    collection_size: usize,
+
+    /// Seed of the collection draws with --shares.
+    #[arg(long, default_value_t = 1, requires = "shares")]
+    seed: u64,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: EvalFormat,
+}
+
+#[derive(serde::Serialize)]
+struct Evaluation {
+    #[serde(flatten)]
+    metrics: Metrics,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calibration: Option<CalibrationMetrics>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share_study: Option<ShareStudy>,
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -64,13 +99,54 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
             data.rejected.len()
         );
     }
-    let m = evaluate(&model, &data.examples);
+    if a.shares == Some(0) || a.collection_size == 0 {
+        bail!("--shares and --collection-size must be at least 1");
+    }
+    let e = Evaluation {
+        metrics: evaluate(&model, &data.examples),
+        calibration: model
+            .calibration()
+            .is_some()
+            .then(|| calibration_metrics(&model, &data.examples)),
+        share_study: match a.shares {
+            Some(n) => Some(
+                share_study_of(&model, &data.examples, n, a.collection_size, a.seed)
+                    .map_err(|e| anyhow::anyhow!("{}: --shares: {e}", a.csv.display()))?,
+            ),
+            None => None,
+        },
+    };
     match a.format {
-        EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&m)?),
+        EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&e)?),
         EvalFormat::Text => {
             outln!("model      {name}");
             outln!("data       {}", a.csv.display());
-            out!("{}", m.to_text());
+            out!("{}", e.metrics.to_text());
+            if let Some(c) = &e.calibration {
+                outln!();
+                outln!("calibration (ECE: 10 bins)      raw ECE  raw Brier   cal. ECE  cal. Brier");
+                for l in Label::ALL {
+                    let (r, k) = (&c.raw.per_label[&l], &c.calibrated.per_label[&l]);
+                    outln!(
+                        "  {:<28} {:>8.4} {:>10.4} {:>10.4} {:>11.4}",
+                        l.as_str(),
+                        r.ece,
+                        r.brier,
+                        k.ece,
+                        k.brier
+                    );
+                }
+                outln!(
+                    "  {:<28} {:>8.4} {:>21.4}",
+                    "log loss",
+                    c.raw.log_loss,
+                    c.calibrated.log_loss
+                );
+            }
+            if let Some(s) = &e.share_study {
+                outln!();
+                out!("{}", s.to_text());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

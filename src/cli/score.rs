@@ -63,6 +63,12 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = 3, value_name = "N")]
     terms: usize,
 
+    /// JSONL and CSV: also write the classifier's raw (uncalibrated)
+    /// probabilities (`raw_probs`; CSV columns `raw_p_*`). `probs` are
+    /// calibrated on held-out news when the model has a calibration.
+    #[arg(long)]
+    raw_probs: bool,
+
     /// Table format: do not shorten long sentences.
     #[arg(long)]
     wide: bool,
@@ -142,8 +148,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut out = stdout_writer();
     let mut totals = (0usize, 0usize, 0usize); // documents, sentences, boilerplate
     if a.format == ScoreFormat::Csv {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
+        let mut header = vec![
             "doc",
             "sentence",
             "line",
@@ -154,15 +159,20 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
             "p_neutral",
             "text",
             "top_terms",
-        ])?;
+        ];
+        if a.raw_probs {
+            header.extend(RAW_COLUMNS);
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header)?;
         out.write_all(&w.into_inner()?)?;
     }
     let explain = a.explain.then_some(a.terms);
     let render = |d: ScoredDocument| -> anyhow::Result<(usize, usize, Vec<u8>)> {
         let mut buf = Vec::with_capacity(256 * d.sentences.len());
         match a.format {
-            ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain)?,
-            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain)?,
+            ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain, a.raw_probs)?,
+            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs)?,
             ScoreFormat::Table => write_table(&mut buf, &model, &d, explain, a.wide)?,
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
@@ -234,6 +244,8 @@ struct Record<'a> {
     label: Label,
     probs: Probs,
     #[serde(skip_serializing_if = "Option::is_none")]
+    raw_probs: Option<Probs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     top_terms: Option<Vec<Term>>,
 }
 
@@ -242,6 +254,7 @@ fn write_jsonl(
     model: &StanceModel,
     d: &ScoredDocument,
     explain: Option<usize>,
+    raw_probs: bool,
 ) -> anyhow::Result<()> {
     for s in &d.sentences {
         let top_terms = explain.map(|k| {
@@ -261,6 +274,7 @@ fn write_jsonl(
             text: &s.text,
             label: s.prediction.label,
             probs: Probs::new(&s.prediction.probs),
+            raw_probs: raw_probs.then(|| Probs::new(&s.prediction.raw_probs)),
             top_terms,
         };
         serde_json::to_writer(&mut *out, &rec)?;
@@ -278,11 +292,20 @@ fn terms_text(model: &StanceModel, text: &str, label: Label, k: usize) -> String
         .join(", ")
 }
 
+/// CSV columns of the raw probabilities (with `--raw-probs`).
+const RAW_COLUMNS: [&str; 4] = [
+    "raw_p_deterrence",
+    "raw_p_escalation_warning",
+    "raw_p_diplomacy",
+    "raw_p_neutral",
+];
+
 fn write_csv(
     out: &mut impl Write,
     model: &StanceModel,
     d: &ScoredDocument,
     explain: Option<usize>,
+    raw_probs: bool,
 ) -> anyhow::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
@@ -292,18 +315,19 @@ fn write_csv(
         let terms = explain
             .map(|k| terms_text(model, &s.text, s.prediction.label, k))
             .unwrap_or_default();
-        w.write_record([
-            d.doc.id.as_str(),
-            &s.index.to_string(),
-            &s.line.to_string(),
-            s.prediction.label.as_str(),
-            &format!("{:.4}", p[0]),
-            &format!("{:.4}", p[1]),
-            &format!("{:.4}", p[2]),
-            &format!("{:.4}", p[3]),
-            &s.text,
-            &terms,
-        ])?;
+        let mut record = vec![
+            d.doc.id.clone(),
+            s.index.to_string(),
+            s.line.to_string(),
+            s.prediction.label.as_str().to_string(),
+        ];
+        record.extend(p.iter().map(|v| format!("{v:.4}")));
+        record.push(s.text.clone());
+        record.push(terms);
+        if raw_probs {
+            record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
+        }
+        w.write_record(&record)?;
     }
     w.flush()?;
     Ok(())

@@ -9,10 +9,10 @@ use clap::Args;
 use stance::Label;
 use stance::analysis::AnalyzerConfig;
 use stance::data::{Example, LabeledData, label_counts, read_labeled_csv};
-use stance::eval::evaluate;
+use stance::eval::{calibration_metrics, evaluate};
 use stance::features::TfidfParams;
 use stance::model::{HeldOutMetrics, TrainingFile};
-use stance::train::{ClassWeight, TrainParams, stratified_split};
+use stance::train::{ClassWeight, TrainParams, calibrate, stratified_split};
 
 /// Train a model from one or more labeled CSV files.
 ///
@@ -28,6 +28,12 @@ use stance::train::{ClassWeight, TrainParams, stratified_split};
 /// stratified `--holdout` share is evaluated on a model fitted without it,
 /// and the saved model is then refitted on all rows.
 ///
+/// Calibration: with `--calibrate FILE` (held-out labeled sentences the
+/// model is not trained on, e.g. the news dev split) the probabilities are
+/// calibrated on that file and the share estimator used by `stance report`
+/// for corrected shares is fitted on it; held-out files then also get
+/// calibration figures (ECE, Brier score) before and after.
+///
 /// The model is written atomically: a failed run never replaces an existing
 /// file.
 ///
@@ -36,6 +42,7 @@ use stance::train::{ClassWeight, TrainParams, stratified_split};
 ///   stance train data/stance-train.csv data/news-train.csv \
 ///     --class-weight balanced --balance-power 0.5 --features 30000 \
 ///     --prior-from data/news-train.csv --prior-power 0.25 \
+///     --calibrate data/news-dev.csv \
 ///     --test data/news-test.csv --test data/stance-test.csv -o models/stance-default.model
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -52,6 +59,12 @@ pub struct TrainArgs {
     /// evaluated and reported on its own).
     #[arg(long, value_name = "CSV", conflicts_with = "holdout")]
     test: Vec<PathBuf>,
+
+    /// Labeled CSV the probabilities are calibrated on and the share
+    /// estimator fitted on (held out from training; its `doc` column, when
+    /// present, groups sentences into documents).
+    #[arg(long, value_name = "CSV")]
+    calibrate: Option<PathBuf>,
 
     /// Share of rows held out for evaluation when no --test file is given
     /// (0 disables evaluation).
@@ -193,6 +206,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     let files: Vec<LabeledData> = a.csv.iter().map(read).collect::<anyhow::Result<_>>()?;
     let tests: Vec<LabeledData> = a.test.iter().map(read).collect::<anyhow::Result<_>>()?;
+    let calibration = a.calibrate.as_ref().map(read).transpose()?;
+    let calibrate_model = |model: &mut stance::model::StanceModel| -> anyhow::Result<()> {
+        if let Some(c) = &calibration {
+            calibrate(model, &c.examples, &c.path.display().to_string(), &c.sha256)
+                .with_context(|| format!("calibrating on {}", c.path.display()))?;
+        }
+        Ok(())
+    };
     let mut params = params;
     if let Some(p) = &a.prior_from {
         if !(a.prior_power.is_finite() && (0.0..=4.0).contains(&a.prior_power)) {
@@ -224,14 +245,27 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         stance::model::sha256_hex(joined.as_bytes())
     };
 
+    let held_out_of =
+        |model: &stance::model::StanceModel, method: String, ex: &[Example]| HeldOutMetrics {
+            method,
+            rows: ex.len(),
+            metrics: evaluate(model, ex),
+            calibration: model
+                .calibration()
+                .is_some()
+                .then(|| calibration_metrics(model, ex)),
+        };
     let (mut model, held_out) = if !tests.is_empty() {
-        let model = params.fit(&examples, &name, &sha)?;
+        let mut model = params.fit(&examples, &name, &sha)?;
+        calibrate_model(&mut model)?;
         let held = tests
             .iter()
-            .map(|t| HeldOutMetrics {
-                method: format!("held-out file {}", t.path.display()),
-                rows: t.examples.len(),
-                metrics: evaluate(&model, &t.examples),
+            .map(|t| {
+                held_out_of(
+                    &model,
+                    format!("held-out file {}", t.path.display()),
+                    &t.examples,
+                )
             })
             .collect();
         (model, held)
@@ -240,23 +274,22 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         let pick =
             |idx: &[usize]| -> Vec<Example> { idx.iter().map(|&i| examples[i].clone()).collect() };
         let (train, held) = (pick(&tr), pick(&te));
-        let m = evaluate(&params.fit(&train, &name, &sha)?, &held);
-        let model = params.fit(&examples, &name, &sha)?;
+        let mut first = params.fit(&train, &name, &sha)?;
+        calibrate_model(&mut first)?;
         let method = format!(
             "stratified {:.0}% hold-out by sentence (seed {}), model refitted on all rows",
             100.0 * a.holdout,
             a.seed
         );
-        (
-            model,
-            vec![HeldOutMetrics {
-                method,
-                rows: held.len(),
-                metrics: m,
-            }],
-        )
+        let h = held_out_of(&first, method, &held);
+        drop(first);
+        let mut model = params.fit(&examples, &name, &sha)?;
+        calibrate_model(&mut model)?;
+        (model, vec![h])
     } else {
-        (params.fit(&examples, &name, &sha)?, Vec::new())
+        let mut model = params.fit(&examples, &name, &sha)?;
+        calibrate_model(&mut model)?;
+        (model, Vec::new())
     };
     model.card.rows_rejected = files.iter().map(|d| d.rejected.len()).sum();
     model.card.training_files = files
@@ -296,6 +329,16 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     if card.held_out.is_empty() {
         outln!("held-out         not evaluated (--holdout 0)");
     }
+    if let Some(c) = &card.calibration {
+        outln!(
+            "calibration      {} ({} rows, {} documents): {}; shares: {}",
+            c.path,
+            c.rows,
+            c.documents,
+            c.method,
+            c.share_method
+        );
+    }
     for h in &card.held_out {
         outln!(
             "held-out         macro-F1 {:.3}, accuracy {:.3} on {} rows ({})",
@@ -304,6 +347,17 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
             h.rows,
             h.method
         );
+        if let Some(c) = &h.calibration {
+            let esc = |q: &stance::eval::ProbabilityQuality| {
+                let l = &q.per_label[&Label::EscalationWarning];
+                format!("ECE {:.4}, Brier {:.4}", l.ece, l.brier)
+            };
+            outln!(
+                "  escalation probabilities: raw {}; calibrated {}",
+                esc(&c.raw),
+                esc(&c.calibrated)
+            );
+        }
     }
     outln!("time             {:.1} s", start.elapsed().as_secs_f64());
     outln!("model written to {}", a.output.display());

@@ -18,6 +18,10 @@ pub struct HeldOutMetrics {
     pub rows: usize,
     /// Accuracy, macro-F1, per-class figures, confusion and shares.
     pub metrics: Metrics,
+    /// Expected calibration error, Brier score and reliability per label,
+    /// of the raw and the calibrated probabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<crate::eval::CalibrationMetrics>,
 }
 
 /// Metadata saved inside every model file.
@@ -51,6 +55,27 @@ pub struct ModelCard {
     /// object or null here; both still load.
     #[serde(default, deserialize_with = "one_or_many")]
     pub held_out: Vec<HeldOutMetrics>,
+    /// The held-out file the probabilities were calibrated on (and the
+    /// share estimator fitted on); `None` for an uncalibrated model.
+    #[serde(default)]
+    pub calibration: Option<CalibrationInfo>,
+}
+
+/// Where a model's calibration comes from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CalibrationInfo {
+    /// The labeled CSV, as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows used.
+    pub rows: usize,
+    /// Documents among them (the `doc` column; one per row without it).
+    pub documents: usize,
+    /// The probability calibration ("matrix scaling").
+    pub method: String,
+    /// The share estimation method ([`crate::quantify::METHOD`]).
+    pub share_method: String,
 }
 
 /// One training file of a model.

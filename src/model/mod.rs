@@ -3,6 +3,7 @@
 //! its model card.
 
 mod artifact;
+mod calibration;
 mod card;
 
 use std::cell::RefCell;
@@ -18,7 +19,10 @@ use crate::features::{FittedTfidf, SparseVec};
 use crate::label::Label;
 
 pub use artifact::{FORMAT_VERSION, ModelError, sha256_hex};
-pub use card::{HeldOutMetrics, ModelCard, TrainingFile};
+pub use calibration::{Calibration, CalibrationError, MIN_ROWS_PER_LABEL};
+pub use card::{CalibrationInfo, HeldOutMetrics, ModelCard, TrainingFile};
+
+use crate::quantify::ShareEstimator;
 
 /// The model file shipped in `models/` and embedded in the binary.
 pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/stance-default.model");
@@ -52,7 +56,7 @@ impl LinearClassifier {
     }
 }
 
-fn softmax(mut z: [f32; Label::COUNT]) -> [f32; Label::COUNT] {
+pub(crate) fn softmax(mut z: [f32; Label::COUNT]) -> [f32; Label::COUNT] {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for v in &mut z {
@@ -68,23 +72,33 @@ fn softmax(mut z: [f32; Label::COUNT]) -> [f32; Label::COUNT] {
 /// The label of one sentence and the probability of each label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Prediction {
-    /// The most probable label.
+    /// The classifier's decision: the label with the highest raw score.
+    /// The classifier is trained with balanced class weights, so the
+    /// decision favours the rare framings more than the calibrated
+    /// probabilities do (it was chosen for macro-F1 on the news dev split);
+    /// it is not always the label with the highest calibrated probability.
     pub label: Label,
-    /// Probabilities in [`Label::ALL`] order; they sum to 1.
+    /// Probabilities in [`Label::ALL`] order; they sum to 1. Calibrated on
+    /// held-out data when the model has a calibration (see
+    /// [`StanceModel::calibration`]), else the raw scores.
     pub probs: [f32; Label::COUNT],
+    /// The classifier's own probabilities (softmax of its logits), before
+    /// calibration.
+    pub raw_probs: [f32; Label::COUNT],
 }
 
 impl Prediction {
-    fn from_probs(probs: [f32; Label::COUNT]) -> Prediction {
+    fn new(raw_probs: [f32; Label::COUNT], calibration: Option<&Calibrated>) -> Prediction {
         let mut best = 0;
         for c in 1..Label::COUNT {
-            if probs[c] > probs[best] {
+            if raw_probs[c] > raw_probs[best] {
                 best = c;
             }
         }
         Prediction {
             label: Label::ALL[best],
-            probs,
+            probs: calibration.map_or(raw_probs, |c| c.map.apply(&raw_probs)),
+            raw_probs,
         }
     }
 
@@ -117,11 +131,25 @@ pub struct StanceModel {
     /// The most frequent surface form seen in training for each stem in
     /// the vocabulary, to show terms as words.
     surface_forms: BTreeMap<String, String>,
+    /// Calibration of the probabilities and the share estimator, fitted on
+    /// held-out data (absent in models trained without a calibration set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<Calibrated>,
     #[serde(skip, default = "default_analyzer")]
     analyzer: Analyzer,
     /// The vocabulary indexed by word, built on first use.
     #[serde(skip)]
     index: OnceLock<TermIndex>,
+}
+
+/// What a calibration set adds to a model: calibrated probabilities and
+/// corrected label shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Calibrated {
+    /// Maps raw probabilities to calibrated ones.
+    pub map: Calibration,
+    /// Estimates label shares of collections from calibrated probabilities.
+    pub shares: ShareEstimator,
 }
 
 /// No feature / no word.
@@ -294,9 +322,26 @@ impl StanceModel {
             vectorizer,
             classifier,
             surface_forms,
+            calibration: None,
         };
         model.validate()?;
         Ok(model)
+    }
+
+    /// Adds (or replaces) the calibration and share estimator.
+    pub fn set_calibration(&mut self, calibrated: Calibrated) -> Result<(), ModelError> {
+        self.calibration = Some(calibrated);
+        self.validate()
+    }
+
+    /// The calibration, if the model has one.
+    pub fn calibration(&self) -> Option<&Calibrated> {
+        self.calibration.as_ref()
+    }
+
+    /// The share estimator, if the model has a calibration.
+    pub fn share_estimator(&self) -> Option<&ShareEstimator> {
+        self.calibration.as_ref().map(|c| &c.shares)
     }
 
     fn validate(&self) -> Result<(), ModelError> {
@@ -325,6 +370,14 @@ impl StanceModel {
             return Err(ModelError::Inconsistent(
                 "non-finite weight or intercept".into(),
             ));
+        }
+        if let Some(c) = &self.calibration {
+            if !c.map.is_finite() {
+                return Err(ModelError::Inconsistent(
+                    "non-finite calibration weight".into(),
+                ));
+            }
+            c.shares.validate().map_err(ModelError::Inconsistent)?;
         }
         if !(1..=3).contains(&self.analyzer_config.max_ngram) {
             return Err(ModelError::Inconsistent(format!(
@@ -454,10 +507,12 @@ impl StanceModel {
     /// distribution of the training data, whose most frequent label is
     /// neutral.
     pub fn predict_features(&self, x: &SparseVec) -> Prediction {
-        if x.is_empty() {
-            return Prediction::from_probs(self.prior());
-        }
-        Prediction::from_probs(self.classifier.probabilities(x))
+        let raw = if x.is_empty() {
+            self.prior()
+        } else {
+            self.classifier.probabilities(x)
+        };
+        Prediction::new(raw, self.calibration.as_ref())
     }
 
     /// Share of each label among the training rows (uniform if unknown).

@@ -2,9 +2,11 @@
 //!
 //! Documents are grouped (by document, source, date, week, month, year, or
 //! a combination such as `source,month`) and each group gets its sentence
-//! counts and shares per label, the escalation ratio with a 95 % Wilson
-//! interval, the mean escalation probability, and the escalation-to-
-//! diplomacy balance.
+//! counts and shares per label, the counted escalation ratio with a 95 %
+//! Wilson interval, the corrected share of every label with a 95 %
+//! interval that includes the classifier's error (see [`crate::quantify`];
+//! for calibrated models), the mean escalation probability, and the
+//! escalation-to-diplomacy balance.
 
 pub mod html;
 
@@ -16,6 +18,7 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::label::Label;
+use crate::quantify::{ShareEstimate, ShareEstimator};
 use crate::score::{ScoredDocument, ScoredSentence};
 
 /// One grouping dimension.
@@ -155,6 +158,18 @@ pub struct GroupRow {
     pub escalation_ratio_low: Option<f64>,
     /// Upper bound of the 95 % Wilson interval of the escalation ratio.
     pub escalation_ratio_high: Option<f64>,
+    /// Corrected share of each label with its 95 % interval (see
+    /// [`crate::quantify`]), serialized flat as `escalation_share`,
+    /// `escalation_share_low`, `escalation_share_high`, and likewise
+    /// `deterrence_`, `diplomacy_` and `neutral_`; `None` (null) when the
+    /// model has no calibration or the group no scored sentence.
+    #[serde(flatten)]
+    pub corrected: CorrectedShares,
+    /// Sum of each label's calibrated probability over the scored
+    /// sentences (what the corrected shares are estimated from; lets
+    /// merged groups be re-estimated).
+    #[serde(skip)]
+    pub prob_sums: [f64; Label::COUNT],
     /// Mean probability of escalation-warning over scored sentences (a
     /// confidence-weighted escalation ratio).
     pub mean_escalation_prob: Option<f64>,
@@ -164,6 +179,61 @@ pub struct GroupRow {
     /// Highest-probability escalation sentences (with `--top`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub top: Vec<TopSentence>,
+}
+
+/// Corrected shares of one group, per label (`None`: not available).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CorrectedShares(pub Option<[ShareEstimate; Label::COUNT]>);
+
+impl CorrectedShares {
+    /// The estimate of one label.
+    pub fn get(&self, label: Label) -> Option<ShareEstimate> {
+        self.0.map(|e| e[label.index()])
+    }
+
+    /// Flat field names in order: escalation first, then the others in
+    /// label order; each `_share`, `_share_low`, `_share_high`.
+    pub fn names() -> Vec<String> {
+        let mut v = Vec::new();
+        for l in Self::order() {
+            let base = l.as_str().split('-').next().expect("non-empty");
+            for suffix in ["share", "share_low", "share_high"] {
+                v.push(format!("{base}_{suffix}"));
+            }
+        }
+        v
+    }
+
+    /// Values in [`names`](Self::names) order.
+    pub fn values(&self) -> Vec<Option<f64>> {
+        Self::order()
+            .into_iter()
+            .flat_map(|l| {
+                let e = self.get(l);
+                [e.map(|e| e.share), e.map(|e| e.low), e.map(|e| e.high)]
+            })
+            .collect()
+    }
+
+    fn order() -> [Label; Label::COUNT] {
+        [
+            Label::EscalationWarning,
+            Label::Deterrence,
+            Label::Diplomacy,
+            Label::Neutral,
+        ]
+    }
+}
+
+impl Serialize for CorrectedShares {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3 * Label::COUNT))?;
+        for (k, v) in Self::names().iter().zip(self.values()) {
+            m.serialize_entry(k, &v)?;
+        }
+        m.end()
+    }
 }
 
 /// 95 % Wilson score interval of `k` successes in `n` trials.
@@ -192,7 +262,7 @@ struct Acc {
     sentences: usize,
     boilerplate: usize,
     counts: [usize; Label::COUNT],
-    esc_prob_sum: f64,
+    prob_sums: [f64; Label::COUNT],
     top: Vec<TopSentence>,
 }
 
@@ -204,6 +274,7 @@ pub struct ReportBuilder {
     top: usize,
     groups: BTreeMap<Vec<String>, Acc>,
     duplicate_ids: Vec<String>,
+    shares: Option<ShareEstimator>,
 }
 
 impl ReportBuilder {
@@ -215,7 +286,15 @@ impl ReportBuilder {
             top,
             groups: BTreeMap::new(),
             duplicate_ids: Vec::new(),
+            shares: None,
         }
+    }
+
+    /// Adds corrected shares with intervals to every row, estimated with
+    /// `estimator` (from [`crate::model::StanceModel::share_estimator`]).
+    pub fn with_share_estimator(mut self, estimator: Option<ShareEstimator>) -> ReportBuilder {
+        self.shares = estimator;
+        self
     }
 
     /// Adds one scored document.
@@ -235,7 +314,9 @@ impl ReportBuilder {
         for s in &d.sentences {
             acc.sentences += 1;
             acc.counts[s.prediction.label.index()] += 1;
-            acc.esc_prob_sum += s.prediction.prob(Label::EscalationWarning) as f64;
+            for (sum, &p) in acc.prob_sums.iter_mut().zip(&s.prediction.probs) {
+                *sum += p as f64;
+            }
             if self.top > 0 {
                 push_top(&mut acc.top, self.top, &d.doc.id, s);
             }
@@ -251,6 +332,7 @@ impl ReportBuilder {
     /// The finished rows, sorted by group key.
     pub fn finish(self) -> Report {
         let dims = self.grouping.0.clone();
+        let estimator = self.shares;
         let rows = self
             .groups
             .into_iter()
@@ -277,7 +359,13 @@ impl ReportBuilder {
                     escalation_ratio: defined(share(esc)),
                     escalation_ratio_low: defined(lo),
                     escalation_ratio_high: defined(hi),
-                    mean_escalation_prob: defined(a.esc_prob_sum / n.max(1) as f64),
+                    corrected: CorrectedShares(
+                        estimator.as_ref().and_then(|e| e.estimate(&a.prob_sums, n)),
+                    ),
+                    prob_sums: a.prob_sums,
+                    mean_escalation_prob: defined(
+                        a.prob_sums[Label::EscalationWarning.index()] / n.max(1) as f64,
+                    ),
                     escalation_diplomacy_balance: (esc + dip > 0)
                         .then(|| (esc as f64 - dip as f64) / (esc + dip) as f64),
                     top: a.top,
@@ -286,6 +374,7 @@ impl ReportBuilder {
             .collect();
         Report {
             group_by: dims,
+            share_method: estimator.map(|_| crate::quantify::METHOD.to_string()),
             rows,
         }
     }
@@ -318,6 +407,9 @@ fn push_top(top: &mut Vec<TopSentence>, k: usize, doc: &str, s: &ScoredSentence)
 pub struct Report {
     /// The grouping dimensions.
     pub group_by: Vec<GroupBy>,
+    /// How the corrected shares were estimated ([`crate::quantify::METHOD`]);
+    /// `None` for a model without calibration (the share fields are null).
+    pub share_method: Option<String>,
     /// One row per group, sorted by key.
     pub rows: Vec<GroupRow>,
 }
@@ -341,6 +433,14 @@ pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
             "escalation_ratio",
             "escalation_ratio_low",
             "escalation_ratio_high",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    h.extend(CorrectedShares::names());
+    h.extend(
+        [
+            "share_method",
             "mean_escalation_prob",
             "escalation_diplomacy_balance",
         ]
@@ -361,6 +461,7 @@ impl GroupRow {
 
     /// Values in [`csv_header`] order.
     pub fn csv_values(&self, group_by: &[GroupBy]) -> Vec<String> {
+        let fmt = |x: Option<f64>| x.map(|x| format!("{x:.6}")).unwrap_or_default();
         let mut v = self.key_values(group_by);
         v.push(self.documents.to_string());
         v.push(self.sentences.to_string());
@@ -375,10 +476,17 @@ impl GroupRow {
             self.escalation_ratio,
             self.escalation_ratio_low,
             self.escalation_ratio_high,
-            self.mean_escalation_prob,
-            self.escalation_diplomacy_balance,
         ] {
-            v.push(x.map(|x| format!("{x:.6}")).unwrap_or_default());
+            v.push(fmt(x));
+        }
+        v.extend(self.corrected.values().into_iter().map(fmt));
+        v.push(if self.corrected.0.is_some() {
+            crate::quantify::METHOD.to_string()
+        } else {
+            String::new()
+        });
+        for x in [self.mean_escalation_prob, self.escalation_diplomacy_balance] {
+            v.push(fmt(x));
         }
         v
     }

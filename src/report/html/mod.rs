@@ -24,57 +24,20 @@
 //! `<p class="boiler">`, every document `<article class="doc">`; the charts
 //! are `<svg id="chart-shares">` and `<svg id="chart-escalation">`.
 
-use std::collections::BTreeMap;
+mod charts;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{GroupRow, Report, wilson};
 use crate::label::Label;
 use crate::model::StanceModel;
 use crate::score::{ScoredDocument, ScoredSentence};
+use charts::{
+    CorrectedBar, corrected_svg, escalation_svg, reliability_svg, shares_svg, style, time_series,
+};
 
 /// Default number of documents shown sentence by sentence.
 pub const DEFAULT_DETAIL_DOCS: usize = 200;
-
-/// Okabe–Ito colours (distinguishable with the common colour-vision
-/// deficiencies), a light tint of each for highlighted text, and the text
-/// colour that reads on the solid colour.
-struct Style {
-    solid: (u8, u8, u8),
-    css_solid: &'static str,
-    on_solid: (u8, u8, u8),
-}
-
-fn style(label: Label) -> Style {
-    match label {
-        Label::Deterrence => Style {
-            solid: (0x00, 0x72, 0xB2),
-            css_solid: "#0072B2",
-            on_solid: (0xFF, 0xFF, 0xFF),
-        },
-        Label::EscalationWarning => Style {
-            solid: (0xD5, 0x5E, 0x00),
-            css_solid: "#D55E00",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-        Label::Diplomacy => Style {
-            solid: (0x00, 0x9E, 0x73),
-            css_solid: "#009E73",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-        Label::Neutral => Style {
-            solid: (0xBB, 0xBB, 0xBB),
-            css_solid: "#BBBBBB",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-    }
-}
-
-fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
-    RGBColor(r, g, b)
-}
 
 /// What each label means, for the legend (from the annotation guide).
 fn meaning(label: Label) -> &'static str {
@@ -204,274 +167,6 @@ fn shorten(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
-}
-
-/// One point of the escalation-over-time chart: the time key and the
-/// escalation-warning and scored sentence counts summed over the other
-/// dimensions.
-struct TimePoint {
-    key: String,
-    escalation: usize,
-    sentences: usize,
-}
-
-/// The time series when the grouping starts with a time dimension; also
-/// the number of documents without a date, which it leaves out.
-fn time_series(report: &Report) -> Option<(Vec<TimePoint>, usize)> {
-    let first = *report.group_by.first()?;
-    if !first.is_time() {
-        return None;
-    }
-    let mut by_key: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut undated = 0;
-    for r in &report.rows {
-        let k = r.key.get(first.name()).map(String::as_str).unwrap_or("");
-        if k.starts_with('(') {
-            undated += r.documents;
-            continue;
-        }
-        let e = by_key.entry(k).or_default();
-        e.0 += r
-            .counts
-            .get(&Label::EscalationWarning)
-            .copied()
-            .unwrap_or(0);
-        e.1 += r.sentences;
-    }
-    let points = by_key
-        .into_iter()
-        .map(|(k, (e, n))| TimePoint {
-            key: k.to_string(),
-            escalation: e,
-            sentences: n,
-        })
-        .collect();
-    Some((points, undated))
-}
-
-/// Gives a plotters SVG an id and an accessible name, and lets CSS scale it.
-fn finish_svg(svg: String, id: &str, label: &str) -> String {
-    // `label` is ours (no user text), so it needs no escaping beyond quotes.
-    debug_assert!(!label.contains(['"', '<', '&']));
-    svg.replacen(
-        "<svg ",
-        &format!(r#"<svg id="{id}" class="chart" role="img" aria-label="{label}" "#),
-        1,
-    )
-}
-
-const FONT: &str = "sans-serif";
-const CHART_W: u32 = 1080;
-
-/// Stacked horizontal bars of the four label shares, one bar per group.
-fn shares_svg(bars: &[(String, [f64; Label::COUNT], usize)]) -> Result<String, String> {
-    let n = bars.len().max(1);
-    // Bars get thinner as groups grow (every group stays in the chart);
-    // thin bars carry no percentages.
-    let bar_h: u32 = match n {
-        0..=40 => 30,
-        41..=200 => 18,
-        _ => 10,
-    };
-    let label_size = if bar_h < 18 { 11 } else { 16 };
-    let height = 56 + bar_h * n as u32;
-    let longest = bars.iter().map(|b| b.0.chars().count()).max().unwrap_or(4);
-    let label_w = (longest as u32 * 8 + 16).clamp(60, 330);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(8)
-            .margin_left(6)
-            .margin_right(84)
-            .margin_bottom(4)
-            .x_label_area_size(42)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .x_max_light_lines(1)
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .x_desc("share of scored sentences")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let label_font = (FONT, label_size).into_font();
-        for (i, (name, shares, sentences)) in bars.iter().enumerate() {
-            let top = (n - i) as f64 - 0.14;
-            let bottom = (n - i - 1) as f64 + 0.14;
-            let mut x = 0.0;
-            for l in Label::ALL {
-                let w = shares[l.index()];
-                if w <= 0.0 {
-                    continue;
-                }
-                let st = style(l);
-                chart
-                    .draw_series([Rectangle::new(
-                        [(x, bottom), (x + w, top)],
-                        rgb(st.solid).filled(),
-                    )])
-                    .map_err(|e| e.to_string())?;
-                if w >= 0.05 && bar_h >= 18 {
-                    let on = rgb(st.on_solid);
-                    chart
-                        .draw_series([Text::new(
-                            format!("{:.0}%", 100.0 * w),
-                            (x + w / 2.0, (top + bottom) / 2.0),
-                            (FONT, 15)
-                                .into_font()
-                                .color(&on)
-                                .pos(Pos::new(HPos::Center, VPos::Center)),
-                        )])
-                        .map_err(|e| e.to_string())?;
-                }
-                x += w;
-            }
-            let mid = (n - i) as f64 - 0.5;
-            let (lx, ly) = chart.backend_coord(&(0.0, mid));
-            root.draw(&Text::new(
-                shorten(name, 40),
-                (lx - 8, ly),
-                label_font
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(|e| e.to_string())?;
-            let (rx, ry) = chart.backend_coord(&(1.0, mid));
-            root.draw(&Text::new(
-                format!("n = {sentences}"),
-                (rx + 8, ry),
-                (FONT, label_size.min(14))
-                    .into_font()
-                    .color(&RGBColor(0x44, 0x44, 0x44))
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(|e| e.to_string())?;
-        }
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(finish_svg(
-        svg,
-        "chart-shares",
-        "Stacked bars: share of each label among the scored sentences of each group",
-    ))
-}
-
-/// The escalation ratio over time as a line with its 95 % Wilson interval
-/// as a band; one point per time key.
-fn escalation_svg(points: &[TimePoint]) -> Result<String, String> {
-    let m = points.len().max(1);
-    let height = 340u32;
-    let bounds: Vec<(f64, f64, f64)> = points
-        .iter()
-        .map(|p| {
-            let (lo, hi) = wilson(p.escalation, p.sentences);
-            (ratio(p.escalation, p.sentences), lo, hi)
-        })
-        .collect();
-    let top = bounds.iter().map(|b| b.2).fold(0.0f64, f64::max);
-    // A round upper bound: the next multiple of 5 % above the band.
-    let y_max = ((top * 1.1 * 20.0).ceil() / 20.0).clamp(0.05, 1.0);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(12)
-            .margin_left(6)
-            .margin_right(24)
-            .margin_bottom(4)
-            .x_label_area_size(56)
-            .y_label_area_size(76)
-            .build_cartesian_2d(-0.5f64..m as f64 - 0.5, 0f64..y_max)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(6)
-            .y_max_light_lines(1)
-            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .y_desc("escalation-warning share")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let esc = rgb(style(Label::EscalationWarning).solid);
-        // The band; a single point gets a narrow box instead.
-        let band: Vec<(f64, f64)> = if bounds.len() == 1 {
-            let (_, lo, hi) = bounds[0];
-            vec![(-0.08, lo), (0.08, lo), (0.08, hi), (-0.08, hi)]
-        } else {
-            let lower = bounds.iter().enumerate().map(|(i, b)| (i as f64, b.1));
-            let upper = bounds
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, b)| (i as f64, b.2));
-            lower.chain(upper).collect()
-        };
-        if !band.is_empty() {
-            chart
-                .draw_series([Polygon::new(band, esc.mix(0.18).filled())])
-                .map_err(|e| e.to_string())?;
-        }
-        let line: Vec<(f64, f64)> = bounds
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (i as f64, b.0))
-            .collect();
-        chart
-            .draw_series([PathElement::new(line.clone(), esc.stroke_width(2))])
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(line.iter().map(|&p| Circle::new(p, 4, esc.filled())))
-            .map_err(|e| e.to_string())?;
-        // Category labels under the axis; every `step`-th when crowded.
-        let plot_w = CHART_W as usize - 100;
-        let widest = points.iter().map(|p| p.key.len().max(7)).max().unwrap_or(7) * 8 + 14;
-        let step = (widest * m).div_ceil(plot_w).max(1);
-        let grey = RGBColor(0x44, 0x44, 0x44);
-        for (i, p) in points.iter().enumerate() {
-            if i % step != 0 {
-                continue;
-            }
-            let (x, y) = chart.backend_coord(&(i as f64, 0.0));
-            root.draw(&Text::new(
-                p.key.clone(),
-                (x, y + 8),
-                (FONT, 16)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .map_err(|e| e.to_string())?;
-            root.draw(&Text::new(
-                format!("n = {}", p.sentences),
-                (x, y + 28),
-                (FONT, 14)
-                    .into_font()
-                    .color(&grey)
-                    .pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .map_err(|e| e.to_string())?;
-        }
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(finish_svg(
-        svg,
-        "chart-escalation",
-        "Line chart: escalation-warning share of scored sentences over time, with its 95% Wilson interval as a shaded band",
-    ))
 }
 
 const CSS: &str = r#"
@@ -617,8 +312,38 @@ pub fn render(
     let shares_chart = shares_svg(&bars)?;
     let time = time_series(report);
     let time_chart = match &time {
-        Some((points, _)) if !points.is_empty() => Some(escalation_svg(points)?),
+        Some((points, _)) if !points.is_empty() => {
+            Some(escalation_svg(points, model.share_estimator())?)
+        }
         _ => None,
+    };
+    let corrected_bars: Vec<CorrectedBar> = report
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some(CorrectedBar {
+                name: key_text(report, r),
+                escalation: r.corrected.get(Label::EscalationWarning)?,
+                diplomacy: r.corrected.get(Label::Diplomacy)?,
+                counted_escalation: r.escalation_ratio?,
+            })
+        })
+        .collect();
+    let corrected_chart = if corrected_bars.is_empty() {
+        None
+    } else {
+        Some(corrected_svg(&corrected_bars)?)
+    };
+    // The reliability diagram of the first held-out set with calibration
+    // figures (for the shipped model: the news test split).
+    let reliability = model
+        .card
+        .held_out
+        .iter()
+        .find_map(|h| h.calibration.as_ref().map(|c| (h, c)));
+    let reliability_chart = match reliability {
+        Some((_, c)) => Some(reliability_svg(c)?),
+        None => None,
     };
     let has_top = report.rows.iter().any(|r| !r.top.is_empty());
     let inputs = if meta.inputs.is_empty() {
@@ -668,11 +393,24 @@ pub fn render(
                                     (report.group_by[0].name())
                                     @if report.group_by.len() > 1 { ", summed over the other grouping dimensions" }
                                     ", with its 95 % Wilson interval as the shaded band; n is the number of scored sentences."
+                                    @if model.share_estimator().is_some() {
+                                        " The black line is the corrected escalation share (counting corrected for the classifier's known errors), with its 95 % interval, which includes the classifier's error, as whiskers: quote this one for how much escalation language there is."
+                                    }
                                     @if let Some((_, undated)) = &time {
                                         @if *undated > 0 {
                                             " " (undated) " document(s) without a date are left out of this chart."
                                         }
                                     }
+                                }
+                            }
+                        }
+                        @if let Some(svg) = &corrected_chart {
+                            figure {
+                                (PreEscaped(svg))
+                                figcaption {
+                                    "Corrected escalation-warning (orange) and diplomacy (green) shares of each group ("
+                                    (grouping) "), with their 95 % intervals; the hollow circle is the counted escalation ratio. "
+                                    "Corrected shares undo the classifier's measured confusions (" (report.share_method.as_deref().unwrap_or("")) ", see the README)."
                                 }
                             }
                         }
@@ -703,6 +441,23 @@ pub fn render(
                                             }
                                         }
                                     }
+                                }
+                            }
+                        }
+                    }
+                    @if let (Some(svg), Some((h, c))) = (&reliability_chart, reliability) {
+                        section #calibration aria-labelledby="calibration-h" {
+                            h2 #calibration-h { "Appendix: how far the probabilities can be trusted" }
+                            figure {
+                                (PreEscaped(svg))
+                                figcaption {
+                                    "Reliability of the model's probabilities on " (h.method) " (" (h.rows) " sentences): "
+                                    "in each of ten bins, the share of sentences that have the label against their mean probability. "
+                                    "Hollow: the classifier's raw probabilities; filled: calibrated (the probabilities this report uses). "
+                                    "Escalation-warning expected calibration error: raw "
+                                    (format!("{:.3}", c.raw.per_label[&Label::EscalationWarning].ece))
+                                    ", calibrated "
+                                    (format!("{:.3}", c.calibrated.per_label[&Label::EscalationWarning].ece)) "."
                                 }
                             }
                         }
@@ -794,7 +549,11 @@ fn summary_table(report: &Report, totals: &Totals) -> Markup {
                                 style={"border-bottom-color:" (style(l).css_solid)} { (short_name(l)) }
                         }
                         th scope="col" title="escalation-warning sentences / scored sentences, with the 95 % Wilson interval" { "esc. ratio [95% CI]" }
-                        th scope="col" title="mean probability of escalation-warning" { "p(esc)" }
+                        @if report.share_method.is_some() {
+                            th scope="col" title="escalation-warning share corrected for the classifier's errors, with a 95 % interval that includes them" { "esc. share [95%]" }
+                            th scope="col" title="diplomacy share corrected for the classifier's errors, with a 95 % interval that includes them" { "dip. share [95%]" }
+                        }
+                        th scope="col" title="mean (calibrated) probability of escalation-warning" { "p(esc)" }
                         th scope="col" title="(escalation − diplomacy) / (escalation + diplomacy)" { "balance" }
                     }
                 }
@@ -822,6 +581,19 @@ fn summary_table(report: &Report, totals: &Totals) -> Markup {
                                     _ => { "–" }
                                 }
                             }
+                            @if report.share_method.is_some() {
+                                @for l in [Label::EscalationWarning, Label::Diplomacy] {
+                                    td {
+                                        @match r.corrected.get(l) {
+                                            Some(e) => {
+                                                (pct(e.share)) " "
+                                                small { "[" (format!("{:.1}–{:.1}", 100.0 * e.low, 100.0 * e.high)) "]" }
+                                            }
+                                            None => { "–" }
+                                        }
+                                    }
+                                }
+                            }
                             td { (r.mean_escalation_prob.map_or("–".to_string(), |m| format!("{m:.3}"))) }
                             td { (r.escalation_diplomacy_balance.map(|b| format!("{b:+.2}")).unwrap_or_else(|| "–".into())) }
                         }
@@ -842,6 +614,10 @@ fn summary_table(report: &Report, totals: &Totals) -> Markup {
                             td {
                                 (pct(ratio(esc, totals.sentences))) " "
                                 small { "[" (format!("{:.1}–{:.1}", 100.0 * lo, 100.0 * hi)) "]" }
+                            }
+                            @if report.share_method.is_some() {
+                                td {}
+                                td {}
                             }
                             td {}
                             td {}

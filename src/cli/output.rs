@@ -53,8 +53,9 @@ impl Progress {
     }
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, then rename), or to
-/// stdout when `path` is `None`.
+/// Writes `bytes` to `path` (atomically for a regular file, in place for a
+/// device or FIFO: see [`stance::atomic`]), or to stdout when `path` is
+/// `None`.
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
         None => {

@@ -83,6 +83,12 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &a.output {
+        // Before any work; the inputs are checked once listed.
+        stance::atomic::check_not_an_input(out, a.model.model.as_deref())
+            .and_then(|_| stance::atomic::check_output(out))
+            .map_err(anyhow::Error::msg)?;
+    }
     let (model, model_name) = a.model.load()?;
     let mut builder = ReportBuilder::new(a.by.clone(), a.top);
     // Only the HTML page shows documents; the others keep none.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::stance;
+use common::{repo, stance};
 
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
@@ -158,4 +158,67 @@ fn output_problems_are_found_before_any_work() {
         assert!(!e.contains(".tmp"), "{e}");
     }
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Item 9: the model loader read the whole file before looking at its
+/// header (`-m /dev/zero`: out of memory).
+#[test]
+fn model_files_are_checked_before_they_are_read() {
+    let d = tempfile::tempdir().unwrap();
+    let article = write(d.path(), "a.txt", ARTICLE);
+    let run = |model: &str| {
+        let o = stance_limited(
+            &["score", s(&article), "-q", "-m", model],
+            Stdio::piped(),
+            Duration::from_secs(5),
+        );
+        assert!(!o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = run("/dev/zero");
+    assert!(e.contains("/dev/zero: not a stance model file"), "{e}");
+    // 4 GB, sparse: takes no disk space, and is never read.
+    let big = d.path().join("big.model");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let e = run(s(&big));
+    assert!(e.contains("big.model: not a stance model file"), "{e}");
+    let huge = write(
+        d.path(),
+        "huge.model",
+        "STANCE-MODEL 1\nsha256 00\nlength 99999999999\n\n{}",
+    );
+    let e = run(s(&huge));
+    assert!(
+        e.contains("more than the 1073741824 a model may have"),
+        "{e}"
+    );
+    // A sparse file whose header announces less than it holds.
+    let padded = d.path().join("padded.model");
+    let f = std::fs::File::create(&padded).unwrap();
+    std::io::Write::write_all(&mut &f, b"STANCE-MODEL 1\nsha256 00\nlength 10\n\n").unwrap();
+    f.set_len(1 << 30).unwrap();
+    let e = run(s(&padded));
+    assert!(e.contains("bytes after the end of the body"), "{e}");
+    let e = run(s(d.path()));
+    assert!(e.contains("is a directory, not a model file"), "{e}");
+    // A model that comes down a pipe is still read.
+    let fifo = d.path().join("model.fifo");
+    mkfifo(&fifo);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(repo("models/stance-default.model")).unwrap();
+            let _ = std::fs::write(fifo, bytes);
+        })
+    };
+    let o = stance_limited(
+        &["score", s(&article), "-q", "-f", "jsonl", "-m", s(&fifo)],
+        Stdio::piped(),
+        Duration::from_secs(20),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    writer.join().unwrap();
 }

@@ -367,6 +367,14 @@ fn date_or_warn(
     warnings: &mut ReadWarnings,
 ) -> Option<NaiveDate> {
     raw.and_then(|d| {
+        if d.len() > MAX_DATE_LEN {
+            warnings.push(format!(
+                "{}:{line}: date field of {} bytes is too long to be a date (document kept without a date)",
+                path.display(),
+                d.len()
+            ));
+            return None;
+        }
         parse_date(&d).or_else(|| {
             warnings.push(format!(
                 "{}:{line}: unrecognised date {d:?} (document kept without a date)",
@@ -376,6 +384,10 @@ fn date_or_warn(
         })
     })
 }
+
+/// Longest text read as a date (bytes, after trimming): the longest form
+/// read, "Wednesday, September 25, 2024 10:00:00 +0000"-like, is well under.
+pub const MAX_DATE_LEN: usize = 64;
 
 fn read_csv(
     path: &Path,
@@ -539,7 +551,8 @@ fn read_jsonl(
 /// date-times (`2024-03-05`, `2024-03-05T10:00:00Z`), RFC 2822
 /// (`Tue, 5 Mar 2024 10:00:00 +0000`), `2024/03/05`, `5 March 2024`,
 /// `March 5, 2024`, `Mar 5, 2024` and `5 Mar 2024`. Anything else is `None`:
-/// ambiguous forms such as `03/05/2024` are not guessed.
+/// ambiguous forms such as `03/05/2024` are not guessed. Text longer than
+/// [`MAX_DATE_LEN`] bytes is not a date: `None`, at once.
 ///
 /// ```
 /// use stance::input::parse_date;
@@ -550,7 +563,10 @@ fn read_jsonl(
 /// ```
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    // "Tuesday, March 5, 2024" -> "March 5, 2024"; "Sept. 5" -> "Sep 5".
+    if s.len() > MAX_DATE_LEN {
+        return None;
+    }
+    // "Tuesday, March 5, 2024" -> "March 5, 2024".
     const DAYS: [&str; 7] = [
         "monday",
         "tuesday",
@@ -560,21 +576,26 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         "saturday",
         "sunday",
     ];
-    if let Some((first, rest)) = s.split_once(", ")
-        && DAYS.contains(&first.to_lowercase().as_str())
-    {
-        return parse_date(rest);
-    }
-    if s.contains("Sept.") || s.contains("Sept ") {
-        return parse_date(&s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1));
-    }
+    let s = match s.split_once(", ") {
+        Some((first, rest)) if DAYS.contains(&first.to_lowercase().as_str()) => rest,
+        _ => s,
+    };
+    // "Sept. 5" -> "Sep 5".
+    let s = s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1);
+    // "Mar. 5, 2024" -> "Mar 5, 2024".
     if let Some((month, rest)) = s.split_once(". ")
         && month.len() == 3
         && month.chars().all(|c| c.is_ascii_alphabetic())
-        && let Some(d) = parse_date(&format!("{month} {rest}"))
+        && let Some(d) = parse_date_plain(&format!("{month} {rest}"))
     {
         return Some(d);
     }
+    parse_date_plain(&s)
+}
+
+/// The formats of [`parse_date`], without the rewriting of day and month
+/// names.
+fn parse_date_plain(s: &str) -> Option<NaiveDate> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.date_naive());
     }
@@ -632,5 +653,12 @@ mod tests {
         for s in ["yesterday", "03/05/2024", "2024-13-01", ""] {
             assert_eq!(parse_date(s), None, "{s}");
         }
+        assert_eq!(
+            parse_date("Wednesday, Sept. 25, 2024"),
+            NaiveDate::from_ymd_opt(2024, 9, 25)
+        );
+        // Each "Sept." was one more level of recursion: 240 KB of them
+        // overflowed the stack.
+        assert_eq!(parse_date(&"Sept. ".repeat(40_000)), None);
     }
 }

@@ -160,6 +160,38 @@ fn output_problems_are_found_before_any_work() {
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// Item 6: a date field of many "Sept." made the date parser recurse once
+/// for each (240 KB: a stack overflow).
+#[test]
+fn a_huge_date_field_is_not_a_date() {
+    let d = tempfile::tempdir().unwrap();
+    let date = "Sept. ".repeat(200_000 / 6);
+    let line = serde_json::json!({"id": "x", "text": "Talks resumed.", "date": date});
+    let p = write(d.path(), "big.jsonl", format!("{line}\n"));
+    let c = write(
+        d.path(),
+        "big.csv",
+        format!("id,text,date\ny,The drills began.,{date}\n"),
+    );
+    for (p, doc) in [(&p, "x"), (&c, "y")] {
+        let o = stance_limited(
+            &["report", s(p), "--by", "date", "-f", "json", "-q"],
+            Stdio::piped(),
+            Duration::from_secs(5),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert!(
+            err.contains(":2: date field of") || err.contains(":1: date field of"),
+            "{err}"
+        );
+        assert!(err.contains("too long to be a date (document kept without a date)"));
+        assert!(err.len() < 500, "the field is not repeated: {err}");
+        let rep: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(rep["rows"].as_array().unwrap().len(), 1, "{doc}");
+    }
+}
+
 /// Item 9: the model loader read the whole file before looking at its
 /// header (`-m /dev/zero`: out of memory).
 #[test]

@@ -396,8 +396,9 @@ fn read_csv(
     warnings: &mut ReadWarnings,
     mut f: impl FnMut(Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let (counting, lines) = crate::data::LineCounting::new(reader);
     let tsv = collection_name(path).ends_with(".tsv");
+    let (counting, lines) =
+        crate::data::LineCounting::with_delimiter(reader, if tsv { b'\t' } else { b',' });
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .delimiter(if tsv { b'\t' } else { b',' })
@@ -430,6 +431,13 @@ fn read_csv(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
+        }
+        if let Some(line) = lines.borrow().unclosed_quote() {
+            anyhow::bail!(
+                "{}:{line}: {}",
+                path.display(),
+                crate::data::LineIndex::UNCLOSED_QUOTE
+            );
         }
         let line = lines
             .borrow_mut()

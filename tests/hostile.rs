@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{repo, stance};
+use common::{jsonl, repo, stance};
 
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
@@ -253,4 +253,57 @@ fn model_files_are_checked_before_they_are_read() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     writer.join().unwrap();
+}
+
+/// Item 14: a quote that is never closed made the rest of the file one
+/// field, without a word.
+#[test]
+fn an_unclosed_quote_is_reported_with_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(
+        d.path(),
+        "c.csv",
+        "id,text\n1,\"Talks resumed.\n2,The drills began.\n3,Both sides met.\n",
+    );
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains(&format!(
+            "{}:2: a quoted field opens on this line and is never closed",
+            c.display()
+        )),
+        "{e}"
+    );
+    let t = write(
+        d.path(),
+        "t.tsv",
+        "id\ttext\n1\tTalks.\n2\t\"Drills began.\n3\tMet.\n",
+    );
+    let e = stance(&["score", s(&t), "-q"]).err();
+    assert!(e.contains("t.tsv:3: a quoted field opens"), "{e}");
+    let l = write(
+        d.path(),
+        "l.csv",
+        "text,label\nTalks resumed.,diplomacy\n\"The drills began.,neutral\nBoth sides met.,diplomacy\n",
+    );
+    let model = d.path().join("m.model");
+    for args in [vec!["train", s(&l), "-o", s(&model)], vec!["eval", s(&l)]] {
+        let e = stance(&args).err();
+        assert!(
+            e.contains("l.csv: line 3: a quoted field opens on this line and is never closed"),
+            "{args:?}: {e}"
+        );
+    }
+    assert!(!model.exists());
+    // Quotes that are closed, doubled or inside unquoted text are fine.
+    let ok = write(
+        d.path(),
+        "ok.csv",
+        "id,text\n1,\"He said \"\"no\"\" today.\"\n2,A 5\" gun.\n3,\"Two\nlines.\"\n",
+    );
+    let out = stance(&["score", s(&ok), "-q", "-f", "jsonl"]).ok();
+    let docs: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["doc"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(docs, ["1", "2", "3"], "{out}");
 }

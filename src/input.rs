@@ -108,51 +108,91 @@ impl Source {
 }
 
 /// Expands paths into sources: directories are walked recursively (sorted)
-/// for `.txt`, `.md`, `.csv`, `.jsonl` and `.ndjson` files; `-` is stdin.
-pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
+/// for `.txt`, `.md`, `.csv`, `.tsv`, `.jsonl` and `.ndjson` files (any
+/// case, optionally `.gz`); `-` is stdin. In a walked directory, symbolic
+/// links to directories are not followed, and entries that are not regular
+/// files (FIFOs, sockets, devices, broken links) are skipped with a warning:
+/// reading a FIFO would wait forever. A path named on the command line is
+/// read whatever it is (`<(command)` is a pipe).
+pub fn expand_inputs(
+    paths: &[PathBuf],
+    warnings: &mut ReadWarnings,
+) -> Result<Vec<Source>, DataError> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Source::Stdin);
-        } else if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out)?;
-            if out.len() == before {
-                return Err(DataError::Empty {
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let before = out.len();
+                walk(p, &mut out, warnings)?;
+                if out.len() == before {
+                    return Err(DataError::Empty {
+                        path: p.clone(),
+                        problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                    });
+                }
+            }
+            Ok(_) => out.push(Source::File(p.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let problem = if std::fs::symlink_metadata(p).is_ok() {
+                    "a symbolic link to a file that does not exist"
+                } else {
+                    "no such file or directory"
+                };
+                return Err(DataError::Io {
                     path: p.clone(),
-                    problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                    error: std::io::Error::new(std::io::ErrorKind::NotFound, problem),
                 });
             }
-        } else if p.exists() {
-            out.push(Source::File(p.clone()));
-        } else {
-            return Err(DataError::Io {
-                path: p.clone(),
-                error: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file or directory",
-                ),
-            });
+            // A symbolic link loop, a directory that may not be searched:
+            // said as such.
+            Err(error) => {
+                return Err(DataError::Io {
+                    path: p.clone(),
+                    error,
+                });
+            }
         }
     }
     Ok(out)
 }
 
-/// The file name, lower-cased, without a `.gz` suffix: what decides how a
-/// file is read.
-fn collection_name(p: &Path) -> String {
+/// The file name, lower-cased, without a `.gz` suffix (any case), and
+/// whether it had one: what decides how a file is read.
+fn collection_name(p: &Path) -> (String, bool) {
     let name = p.to_string_lossy().to_lowercase();
-    name.strip_suffix(".gz").unwrap_or(&name).to_string()
+    match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_string(), true),
+        None => (name, false),
+    }
 }
 
 fn is_input_file(p: &Path) -> bool {
-    let name = collection_name(p);
+    let (name, _) = collection_name(p);
     [".txt", ".md", ".csv", ".tsv", ".jsonl", ".ndjson"]
         .iter()
         .any(|e| name.ends_with(e))
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
+/// What a file that is not a regular file is, for messages.
+fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Result<(), DataError> {
     let io = |error| DataError::Io {
         path: dir.to_path_buf(),
         error,
@@ -164,12 +204,35 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
         .map_err(io)?;
     entries.sort();
     for p in entries {
-        // Symbolic links to directories are not followed (no loops).
-        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
-        if p.is_dir() && !is_link {
-            walk(&p, out)?;
-        } else if is_input_file(&p) {
-            out.push(Source::File(p));
+        // Symbolic links to directories are not followed (no loops): only
+        // a real directory is entered.
+        let Ok(own) = std::fs::symlink_metadata(&p) else {
+            // Removed since the directory was listed.
+            continue;
+        };
+        if own.is_dir() {
+            walk(&p, out, warnings)?;
+            continue;
+        }
+        if !is_input_file(&p) {
+            continue;
+        }
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => out.push(Source::File(p)),
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => warnings.push(format!(
+                "{}: skipped: {} (only regular files are read from a directory)",
+                p.display(),
+                file_kind(&m)
+            )),
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "a symbolic link to a file that does not exist".to_string()
+                } else {
+                    e.to_string()
+                };
+                warnings.push(format!("{}: skipped: {why}", p.display()));
+            }
         }
     }
     Ok(())
@@ -208,7 +271,7 @@ fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
                 path: p.clone(),
                 error,
             })?;
-            if p.extension().and_then(|e| e.to_str()) == Some("gz") {
+            if collection_name(p).1 {
                 Ok(Box::new(std::io::BufReader::new(
                     flate2::read::MultiGzDecoder::new(f),
                 )))
@@ -224,7 +287,7 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
     match format {
         InputFormat::Auto => match source {
             Source::File(p) => {
-                let name = collection_name(p);
+                let (name, _) = collection_name(p);
                 if name.ends_with(".csv") || name.ends_with(".tsv") {
                     InputFormat::Csv
                 } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
@@ -263,7 +326,12 @@ pub fn read_source(
     // non-space byte of a JSONL stream is `{`, which prose does not start with.
     let format = match (source, format) {
         (Source::Stdin, InputFormat::Auto)
-            if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') =>
+            if head
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(head)
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                == Some(&b'{') =>
         {
             InputFormat::Jsonl
         }
@@ -396,7 +464,7 @@ fn read_csv(
     warnings: &mut ReadWarnings,
     mut f: impl FnMut(Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let tsv = collection_name(path).ends_with(".tsv");
+    let tsv = collection_name(path).0.ends_with(".tsv");
     let (counting, lines) =
         crate::data::LineCounting::with_delimiter(reader, if tsv { b'\t' } else { b',' });
     let mut rdr = csv::ReaderBuilder::new()
@@ -516,6 +584,11 @@ fn read_jsonl(
         lineno += 1;
         let line = std::str::from_utf8(&buf)
             .map_err(|_| anyhow::anyhow!("{}:{lineno}: invalid UTF-8", path.display()))?;
+        // A UTF-8 byte-order mark is not JSON.
+        let line = match lineno {
+            1 => line.strip_prefix('\u{feff}').unwrap_or(line),
+            _ => line,
+        };
         if line.trim().is_empty() {
             continue;
         }

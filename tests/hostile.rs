@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{jsonl, repo, stance};
+use common::{jsonl, repo, stance, stance_stdin};
 
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
@@ -255,6 +255,48 @@ fn model_files_are_checked_before_they_are_read() {
     writer.join().unwrap();
 }
 
+/// Item 10: a FIFO in a scanned directory hung the walk forever; a link
+/// loop was reported as "no such file".
+#[test]
+fn special_files_in_a_directory_are_skipped_and_named() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.txt", ARTICLE);
+    let fifo = d.path().join("b.txt");
+    mkfifo(&fifo);
+    let dangling = d.path().join("c.txt");
+    std::os::unix::fs::symlink("nowhere.txt", &dangling).unwrap();
+    let o = stance_limited(
+        &["score", s(d.path()), "-q", "-f", "jsonl"],
+        Stdio::piped(),
+        Duration::from_secs(20),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{}: skipped: a FIFO (named pipe)", fifo.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}: skipped: a symbolic link to a file that does not exist",
+            dangling.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(jsonl(&String::from_utf8_lossy(&o.stdout)).len(), 2);
+
+    let looped = d.path().join("loop.txt");
+    std::os::unix::fs::symlink("loop.txt", &looped).unwrap();
+    let e = stance(&["score", s(&looped)]).err();
+    assert!(e.contains("symbolic links"), "{e}");
+    assert!(!e.contains("no such file"), "{e}");
+    let e = stance(&["score", s(&dangling)]).err();
+    assert!(
+        e.contains("a symbolic link to a file that does not exist"),
+        "{e}"
+    );
+}
+
 /// Item 14: a quote that is never closed made the rest of the file one
 /// field, without a word.
 #[test]
@@ -306,4 +348,44 @@ fn an_unclosed_quote_is_reported_with_its_line() {
         .map(|r| r["doc"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(docs, ["1", "2", "3"], "{out}");
+}
+
+/// Item 16: an upper-case `.GZ` was listed but not decompressed; a
+/// byte-order mark broke JSONL; the duplicate-id count was one short.
+#[test]
+fn gz_in_any_case_jsonl_bom_and_duplicate_counts() {
+    use std::io::Write;
+    let d = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"id\": \"a\", \"text\": \"Talks resumed.\"}\n")
+        .unwrap();
+    let sub = d.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let p = write(&sub, "X.JSONL.GZ", gz.finish().unwrap());
+    for path in [&p, &sub] {
+        let recs = jsonl(&stance(&["score", s(path), "-q", "-f", "jsonl"]).ok());
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0]["doc"], "a");
+        assert_eq!(recs[0]["text"], "Talks resumed.");
+    }
+
+    let bom = b"\xef\xbb\xbf{\"id\": \"a\", \"text\": \"Talks resumed.\"}\n";
+    let p = write(d.path(), "bom.jsonl", bom);
+    let recs = jsonl(&stance(&["score", s(&p), "-q", "-f", "jsonl"]).ok());
+    assert_eq!(recs[0]["doc"], "a");
+    let recs = jsonl(&stance_stdin(&["score", "-q", "-f", "jsonl"], Some(bom)).ok());
+    assert_eq!(recs[0]["doc"], "a");
+
+    let six: String = (0..6)
+        .map(|i| format!("{{\"id\": \"a\", \"text\": \"Talks resumed {i}.\"}}\n"))
+        .collect();
+    let p = write(d.path(), "six.jsonl", six);
+    let r = stance(&["report", s(&p), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("1 document id(s) appear more than once (first: \"a\", 6 times)"),
+        "{}",
+        r.stderr
+    );
 }

@@ -107,10 +107,17 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
             Ok(())
         },
     )?;
+    // duplicate_ids() has one entry per repeat: an id used 6 times is 5 of them.
     if let Some(first) = builder.duplicate_ids().first() {
+        let ids: std::collections::BTreeSet<&String> = builder.duplicate_ids().iter().collect();
+        let uses = 1 + builder
+            .duplicate_ids()
+            .iter()
+            .filter(|&i| i == first)
+            .count();
         eprintln!(
-            "stance: warning: {} document id(s) appear more than once (first: {first:?}); their rows merge them",
-            builder.duplicate_ids().len()
+            "stance: warning: {} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
+            ids.len()
         );
     }
     let report = builder.finish();

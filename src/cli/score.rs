@@ -78,7 +78,8 @@ pub fn for_each_scored<T: Send>(
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<ReadWarnings> {
-    let sources = expand_inputs(&input.paths())?;
+    let mut warnings = ReadWarnings::default();
+    let sources = expand_inputs(&input.paths(), &mut warnings)?;
     let format = input.format();
     let mode = if format == InputFormat::Lines {
         Segmentation::Lines
@@ -86,7 +87,6 @@ pub fn for_each_scored<T: Send>(
         Segmentation::Split
     };
     let columns = input.columns();
-    let mut warnings = ReadWarnings::default();
     let progress = Progress::new(input.quiet);
     const BATCH_BYTES: usize = 4 << 20;
     let mut batch: Vec<Document> = Vec::new();

@@ -61,6 +61,36 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Item 1: `stance score d/ -f jsonl > d/scored.jsonl` read the file it was
+/// writing, forever.
+#[test]
+fn score_never_reads_the_file_its_stdout_goes_to() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.txt", ARTICLE);
+    let out = d.path().join("scored.jsonl");
+    let file = std::fs::File::create(&out).unwrap();
+    let o = stance_limited(
+        &["score", s(d.path()), "-f", "jsonl"],
+        Stdio::from(file),
+        Duration::from_secs(20),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: not read: it is the file this command's output goes to",
+            out.display()
+        )),
+        "{err}"
+    );
+    let recs = jsonl(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(recs.len(), 2);
+    assert!(
+        recs.iter()
+            .all(|r| r["doc"].as_str().unwrap().ends_with("a.txt"))
+    );
+}
+
 /// Item 2: `-o` onto a FIFO or `/dev/stdout` replaced it with a regular file.
 #[test]
 fn output_to_a_fifo_or_dev_stdout_is_written_in_place() {
@@ -119,6 +149,51 @@ fn output_keeps_mode_and_replaces_the_target_of_a_link() {
     let e = stance(&["report", s(&article), "-o", s(&dangling)]).err();
     assert!(e.contains("which does not exist"), "{e}");
     assert!(std::fs::symlink_metadata(&dangling).unwrap().is_symlink());
+}
+
+/// Item 4: an input given as the output was destroyed.
+#[test]
+fn an_input_is_never_the_output() {
+    let d = tempfile::tempdir().unwrap();
+    let train = write(d.path(), "x.csv", common::training_rows(20));
+    let collection = write(d.path(), "c.csv", "id,text\n1,Talks resumed.\n");
+    let model = d.path().join("m.model");
+    std::fs::copy(repo("models/stance-default.model"), &model).unwrap();
+    let before = |p: &Path| std::fs::read(p).unwrap();
+    let (t0, c0, m0) = (before(&train), before(&collection), before(&model));
+    let refused = "the output file is also an input";
+    let start = Instant::now();
+    let e = stance(&["train", s(&train), "-o", s(&train)]).err();
+    assert!(
+        e.contains(refused) && e.contains("nothing was trained"),
+        "{e}"
+    );
+    let e = stance(&[
+        "train",
+        s(&collection),
+        "--test",
+        s(&train),
+        "-o",
+        s(&train),
+    ])
+    .err();
+    assert!(e.contains(refused), "{e}");
+    let e = stance(&["report", s(&collection), "-o", s(&collection)]).err();
+    assert!(
+        e.contains(&format!("{}: {refused}", collection.display())),
+        "{e}"
+    );
+    // Found by walking the directory, under another name.
+    let other = d.path().join(".").join("c.csv");
+    let e = stance(&["report", s(d.path()), "-o", s(&other)]).err();
+    assert!(e.contains(refused), "{e}");
+    // The model is an input too.
+    let e = stance(&["report", s(&collection), "-m", s(&model), "-o", s(&model)]).err();
+    assert!(e.contains(refused), "{e}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(before(&train), t0);
+    assert_eq!(before(&collection), c0);
+    assert_eq!(before(&model), m0);
 }
 
 /// Item 5: `-o` problems were found only after training; the message named

@@ -100,6 +100,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     for_each_scored(
         &a.input,
         &model,
+        a.output.as_deref(),
         |d| d,
         |d| {
             builder.add(&d);

@@ -134,9 +134,27 @@ pub fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, DataError>
 /// CSV record's byte offset can be turned into its 1-based line number. (The
 /// `csv` crate's own line count is off by one per record on CRLF files.)
 /// Memory is bounded by the parser's read-ahead.
+///
+/// It also follows the quoting as the `csv` parser does, so that a quote
+/// that is never closed, which makes the parser read the rest of the file
+/// as one field without a word, is found: see [`LineIndex::unclosed_quote`].
 pub(crate) struct LineCounting<R> {
     inner: R,
     index: std::rc::Rc<std::cell::RefCell<LineIndex>>,
+}
+
+/// Where the parser is in the CSV grammar (quote `"`, doubled to escape).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a field.
+    #[default]
+    FieldStart,
+    /// In a field that does not start with a quote (quotes in it are text).
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote in a quoted field: its end, or the first half of `""`.
+    QuoteInQuoted,
 }
 
 /// Newline offsets not yet consumed, and the count of those before them.
@@ -145,6 +163,14 @@ pub(crate) struct LineIndex {
     offset: u64,
     passed: u64,
     pending: std::collections::VecDeque<u64>,
+    /// Newlines seen in all.
+    newlines: u64,
+    delimiter: u8,
+    quoting: Quoting,
+    /// 1-based line of the quote that opened the quoted field being read.
+    quote_line: u64,
+    /// The input has ended.
+    eof: bool,
 }
 
 impl LineIndex {
@@ -158,11 +184,50 @@ impl LineIndex {
         }
         self.passed + 1
     }
+
+    /// Once the input has ended inside a quoted field: the line where the
+    /// quote that opened it is. The parser then returns everything from
+    /// there to the end of the file as that field, so the record it is in
+    /// is the last one read.
+    pub(crate) fn unclosed_quote(&self) -> Option<u64> {
+        (self.eof && self.quoting == Quoting::Quoted).then_some(self.quote_line)
+    }
+
+    /// What [`LineIndex::unclosed_quote`] means, for messages.
+    pub(crate) const UNCLOSED_QUOTE: &str = "a quoted field opens on this line and is never closed, so the rest of the file would be read as one field; check the quotes (a quote inside a quoted field is written twice: \"\")";
+
+    fn follow(&mut self, b: u8) {
+        use Quoting::*;
+        let end = b == self.delimiter || b == b'\n' || b == b'\r';
+        self.quoting = match (self.quoting, b) {
+            (FieldStart, b'"') => {
+                self.quote_line = self.newlines + 1;
+                Quoted
+            }
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (FieldStart | Unquoted | QuoteInQuoted, _) if end => FieldStart,
+            (FieldStart | Unquoted | QuoteInQuoted, _) => Unquoted,
+        };
+    }
 }
 
 impl<R: std::io::Read> LineCounting<R> {
+    /// A reader of comma-separated `inner`.
     pub(crate) fn new(inner: R) -> (Self, std::rc::Rc<std::cell::RefCell<LineIndex>>) {
-        let index = std::rc::Rc::new(std::cell::RefCell::new(LineIndex::default()));
+        Self::with_delimiter(inner, b',')
+    }
+
+    /// A reader of `inner`, whose fields are separated by `delimiter`.
+    pub(crate) fn with_delimiter(
+        inner: R,
+        delimiter: u8,
+    ) -> (Self, std::rc::Rc<std::cell::RefCell<LineIndex>>) {
+        let index = std::rc::Rc::new(std::cell::RefCell::new(LineIndex {
+            delimiter,
+            ..LineIndex::default()
+        }));
         (
             LineCounting {
                 inner,
@@ -177,10 +242,20 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut idx = self.index.borrow_mut();
+        if n == 0 && !buf.is_empty() {
+            idx.eof = true;
+        }
         let base = idx.offset;
         for (i, &b) in buf[..n].iter().enumerate() {
+            let at = base + i as u64;
+            // The parser skips a UTF-8 byte-order mark.
+            if at < 3 && b == b"\xef\xbb\xbf"[at as usize] {
+                continue;
+            }
+            idx.follow(b);
             if b == b'\n' {
-                idx.pending.push_back(base + i as u64);
+                idx.pending.push_back(at);
+                idx.newlines += 1;
             }
         }
         idx.offset += n as u64;
@@ -265,6 +340,12 @@ pub fn read_labeled_csv_where(
                     message: format!("line {line}: {e}"),
                 });
             }
+        }
+        if let Some(line) = lines.borrow().unclosed_quote() {
+            return Err(DataError::Csv {
+                path: path.to_path_buf(),
+                message: format!("line {line}: {}", LineIndex::UNCLOSED_QUOTE),
+            });
         }
         let byte = record.position().map(|p| p.byte()).unwrap_or(before);
         let line = lines.borrow_mut().line_of(byte);

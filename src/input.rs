@@ -108,51 +108,91 @@ impl Source {
 }
 
 /// Expands paths into sources: directories are walked recursively (sorted)
-/// for `.txt`, `.md`, `.csv`, `.jsonl` and `.ndjson` files; `-` is stdin.
-pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<Source>, DataError> {
+/// for `.txt`, `.md`, `.csv`, `.tsv`, `.jsonl` and `.ndjson` files (any
+/// case, optionally `.gz`); `-` is stdin. In a walked directory, symbolic
+/// links to directories are not followed, and entries that are not regular
+/// files (FIFOs, sockets, devices, broken links) are skipped with a warning:
+/// reading a FIFO would wait forever. A path named on the command line is
+/// read whatever it is (`<(command)` is a pipe).
+pub fn expand_inputs(
+    paths: &[PathBuf],
+    warnings: &mut ReadWarnings,
+) -> Result<Vec<Source>, DataError> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Source::Stdin);
-        } else if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out)?;
-            if out.len() == before {
-                return Err(DataError::Empty {
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let before = out.len();
+                walk(p, &mut out, warnings)?;
+                if out.len() == before {
+                    return Err(DataError::Empty {
+                        path: p.clone(),
+                        problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                    });
+                }
+            }
+            Ok(_) => out.push(Source::File(p.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let problem = if std::fs::symlink_metadata(p).is_ok() {
+                    "a symbolic link to a file that does not exist"
+                } else {
+                    "no such file or directory"
+                };
+                return Err(DataError::Io {
                     path: p.clone(),
-                    problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                    error: std::io::Error::new(std::io::ErrorKind::NotFound, problem),
                 });
             }
-        } else if p.exists() {
-            out.push(Source::File(p.clone()));
-        } else {
-            return Err(DataError::Io {
-                path: p.clone(),
-                error: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file or directory",
-                ),
-            });
+            // A symbolic link loop, a directory that may not be searched:
+            // said as such.
+            Err(error) => {
+                return Err(DataError::Io {
+                    path: p.clone(),
+                    error,
+                });
+            }
         }
     }
     Ok(out)
 }
 
-/// The file name, lower-cased, without a `.gz` suffix: what decides how a
-/// file is read.
-fn collection_name(p: &Path) -> String {
+/// The file name, lower-cased, without a `.gz` suffix (any case), and
+/// whether it had one: what decides how a file is read.
+fn collection_name(p: &Path) -> (String, bool) {
     let name = p.to_string_lossy().to_lowercase();
-    name.strip_suffix(".gz").unwrap_or(&name).to_string()
+    match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_string(), true),
+        None => (name, false),
+    }
 }
 
 fn is_input_file(p: &Path) -> bool {
-    let name = collection_name(p);
+    let (name, _) = collection_name(p);
     [".txt", ".md", ".csv", ".tsv", ".jsonl", ".ndjson"]
         .iter()
         .any(|e| name.ends_with(e))
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
+/// What a file that is not a regular file is, for messages.
+fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Result<(), DataError> {
     let io = |error| DataError::Io {
         path: dir.to_path_buf(),
         error,
@@ -164,12 +204,35 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), DataError> {
         .map_err(io)?;
     entries.sort();
     for p in entries {
-        // Symbolic links to directories are not followed (no loops).
-        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
-        if p.is_dir() && !is_link {
-            walk(&p, out)?;
-        } else if is_input_file(&p) {
-            out.push(Source::File(p));
+        // Symbolic links to directories are not followed (no loops): only
+        // a real directory is entered.
+        let Ok(own) = std::fs::symlink_metadata(&p) else {
+            // Removed since the directory was listed.
+            continue;
+        };
+        if own.is_dir() {
+            walk(&p, out, warnings)?;
+            continue;
+        }
+        if !is_input_file(&p) {
+            continue;
+        }
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => out.push(Source::File(p)),
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => warnings.push(format!(
+                "{}: skipped: {} (only regular files are read from a directory)",
+                p.display(),
+                file_kind(&m)
+            )),
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "a symbolic link to a file that does not exist".to_string()
+                } else {
+                    e.to_string()
+                };
+                warnings.push(format!("{}: skipped: {why}", p.display()));
+            }
         }
     }
     Ok(())
@@ -208,7 +271,7 @@ fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
                 path: p.clone(),
                 error,
             })?;
-            if p.extension().and_then(|e| e.to_str()) == Some("gz") {
+            if collection_name(p).1 {
                 Ok(Box::new(std::io::BufReader::new(
                     flate2::read::MultiGzDecoder::new(f),
                 )))
@@ -224,7 +287,7 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
     match format {
         InputFormat::Auto => match source {
             Source::File(p) => {
-                let name = collection_name(p);
+                let (name, _) = collection_name(p);
                 if name.ends_with(".csv") || name.ends_with(".tsv") {
                     InputFormat::Csv
                 } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
@@ -263,7 +326,12 @@ pub fn read_source(
     // non-space byte of a JSONL stream is `{`, which prose does not start with.
     let format = match (source, format) {
         (Source::Stdin, InputFormat::Auto)
-            if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') =>
+            if head
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(head)
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                == Some(&b'{') =>
         {
             InputFormat::Jsonl
         }
@@ -367,6 +435,14 @@ fn date_or_warn(
     warnings: &mut ReadWarnings,
 ) -> Option<NaiveDate> {
     raw.and_then(|d| {
+        if d.len() > MAX_DATE_LEN {
+            warnings.push(format!(
+                "{}:{line}: date field of {} bytes is too long to be a date (document kept without a date)",
+                path.display(),
+                d.len()
+            ));
+            return None;
+        }
         parse_date(&d).or_else(|| {
             warnings.push(format!(
                 "{}:{line}: unrecognised date {d:?} (document kept without a date)",
@@ -377,6 +453,10 @@ fn date_or_warn(
     })
 }
 
+/// Longest text read as a date (bytes, after trimming): the longest form
+/// read, "Wednesday, September 25, 2024 10:00:00 +0000"-like, is well under.
+pub const MAX_DATE_LEN: usize = 64;
+
 fn read_csv(
     path: &Path,
     reader: impl Read,
@@ -384,8 +464,9 @@ fn read_csv(
     warnings: &mut ReadWarnings,
     mut f: impl FnMut(Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let (counting, lines) = crate::data::LineCounting::new(reader);
-    let tsv = collection_name(path).ends_with(".tsv");
+    let tsv = collection_name(path).0.ends_with(".tsv");
+    let (counting, lines) =
+        crate::data::LineCounting::with_delimiter(reader, if tsv { b'\t' } else { b',' });
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .delimiter(if tsv { b'\t' } else { b',' })
@@ -418,6 +499,13 @@ fn read_csv(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
+        }
+        if let Some(line) = lines.borrow().unclosed_quote() {
+            anyhow::bail!(
+                "{}:{line}: {}",
+                path.display(),
+                crate::data::LineIndex::UNCLOSED_QUOTE
+            );
         }
         let line = lines
             .borrow_mut()
@@ -496,6 +584,11 @@ fn read_jsonl(
         lineno += 1;
         let line = std::str::from_utf8(&buf)
             .map_err(|_| anyhow::anyhow!("{}:{lineno}: invalid UTF-8", path.display()))?;
+        // A UTF-8 byte-order mark is not JSON.
+        let line = match lineno {
+            1 => line.strip_prefix('\u{feff}').unwrap_or(line),
+            _ => line,
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -539,7 +632,8 @@ fn read_jsonl(
 /// date-times (`2024-03-05`, `2024-03-05T10:00:00Z`), RFC 2822
 /// (`Tue, 5 Mar 2024 10:00:00 +0000`), `2024/03/05`, `5 March 2024`,
 /// `March 5, 2024`, `Mar 5, 2024` and `5 Mar 2024`. Anything else is `None`:
-/// ambiguous forms such as `03/05/2024` are not guessed.
+/// ambiguous forms such as `03/05/2024` are not guessed. Text longer than
+/// [`MAX_DATE_LEN`] bytes is not a date: `None`, at once.
 ///
 /// ```
 /// use stance::input::parse_date;
@@ -550,7 +644,10 @@ fn read_jsonl(
 /// ```
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    // "Tuesday, March 5, 2024" -> "March 5, 2024"; "Sept. 5" -> "Sep 5".
+    if s.len() > MAX_DATE_LEN {
+        return None;
+    }
+    // "Tuesday, March 5, 2024" -> "March 5, 2024".
     const DAYS: [&str; 7] = [
         "monday",
         "tuesday",
@@ -560,21 +657,26 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         "saturday",
         "sunday",
     ];
-    if let Some((first, rest)) = s.split_once(", ")
-        && DAYS.contains(&first.to_lowercase().as_str())
-    {
-        return parse_date(rest);
-    }
-    if s.contains("Sept.") || s.contains("Sept ") {
-        return parse_date(&s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1));
-    }
+    let s = match s.split_once(", ") {
+        Some((first, rest)) if DAYS.contains(&first.to_lowercase().as_str()) => rest,
+        _ => s,
+    };
+    // "Sept. 5" -> "Sep 5".
+    let s = s.replacen("Sept.", "Sep", 1).replacen("Sept ", "Sep ", 1);
+    // "Mar. 5, 2024" -> "Mar 5, 2024".
     if let Some((month, rest)) = s.split_once(". ")
         && month.len() == 3
         && month.chars().all(|c| c.is_ascii_alphabetic())
-        && let Some(d) = parse_date(&format!("{month} {rest}"))
+        && let Some(d) = parse_date_plain(&format!("{month} {rest}"))
     {
         return Some(d);
     }
+    parse_date_plain(&s)
+}
+
+/// The formats of [`parse_date`], without the rewriting of day and month
+/// names.
+fn parse_date_plain(s: &str) -> Option<NaiveDate> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.date_naive());
     }
@@ -632,5 +734,12 @@ mod tests {
         for s in ["yesterday", "03/05/2024", "2024-13-01", ""] {
             assert_eq!(parse_date(s), None, "{s}");
         }
+        assert_eq!(
+            parse_date("Wednesday, Sept. 25, 2024"),
+            NaiveDate::from_ymd_opt(2024, 9, 25)
+        );
+        // Each "Sept." was one more level of recursion: 240 KB of them
+        // overflowed the stack.
+        assert_eq!(parse_date(&"Sept. ".repeat(40_000)), None);
     }
 }

@@ -9,6 +9,16 @@ pub fn stdout_writer() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }
 
+/// Device and inode of the file stdout goes to, when it is a regular file
+/// (`> FILE`): inputs must not be read from it.
+pub fn stdout_file_id() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let m = std::fs::File::from(fd).metadata().ok()?;
+    m.is_file().then(|| (m.dev(), m.ino()))
+}
+
 /// Shortens `s` to at most `max` characters, ending with `…` if cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -53,8 +63,9 @@ impl Progress {
     }
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, then rename), or to
-/// stdout when `path` is `None`.
+/// Writes `bytes` to `path` (atomically for a regular file, in place for a
+/// device or FIFO: see [`stance::atomic`]), or to stdout when `path` is
+/// `None`.
 pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
         None => {

@@ -93,6 +93,12 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &a.output {
+        // Before any work; the inputs are checked once listed.
+        stance::atomic::check_not_an_input(out, a.model.model.as_deref())
+            .and_then(|_| stance::atomic::check_output(out))
+            .map_err(anyhow::Error::msg)?;
+    }
     let (model, model_name) = a.model.load()?;
     let mut builder = ReportBuilder::new(a.by.clone(), a.top)
         .with_share_estimator(model.share_estimator().cloned());
@@ -105,6 +111,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     for_each_scored(
         &a.input,
         &model,
+        a.output.as_deref(),
         |d| d,
         |d| {
             builder.add(&d);
@@ -112,10 +119,17 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
             Ok(())
         },
     )?;
+    // duplicate_ids() has one entry per repeat: an id used 6 times is 5 of them.
     if let Some(first) = builder.duplicate_ids().first() {
+        let ids: std::collections::BTreeSet<&String> = builder.duplicate_ids().iter().collect();
+        let uses = 1 + builder
+            .duplicate_ids()
+            .iter()
+            .filter(|&i| i == first)
+            .count();
         eprintln!(
-            "stance: warning: {} document id(s) appear more than once (first: {first:?}); their rows merge them",
-            builder.duplicate_ids().len()
+            "stance: warning: {} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
+            ids.len()
         );
     }
     let report = builder.finish();

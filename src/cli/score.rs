@@ -2,6 +2,8 @@
 //! shares.
 
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -9,11 +11,11 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 use stance::Label;
-use stance::input::{Document, InputFormat, ReadWarnings, expand_inputs, read_source};
+use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, read_source};
 use stance::model::StanceModel;
 use stance::score::{ScoredDocument, Segmentation, score_document};
 
-use super::output::{Progress, stdout_writer, truncate};
+use super::output::{Progress, stdout_file_id, stdout_writer, truncate};
 use super::{InputArgs, ModelArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,13 +80,43 @@ pub struct ScoreArgs {
 /// to each scored document in the same parallel step (rendering output
 /// there keeps the main thread free for reading and writing), and hands the
 /// results to `sink` in input order. Memory is bounded by the batch.
+/// `output` is the `-o` file, if any: an input that is that file is refused
+/// before any work. An input that is the file stdout goes to is skipped
+/// with a warning (`stance score d/ > d/scored.jsonl` would otherwise read
+/// its own output, forever).
 pub fn for_each_scored<T: Send>(
     input: &InputArgs,
     model: &StanceModel,
+    output: Option<&Path>,
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<ReadWarnings> {
-    let sources = expand_inputs(&input.paths())?;
+    let mut warnings = ReadWarnings::default();
+    let mut sources = expand_inputs(&input.paths(), &mut warnings)?;
+    let files = || {
+        sources.iter().filter_map(|s| match s {
+            Source::File(p) => Some(p.as_path()),
+            Source::Stdin => None,
+        })
+    };
+    if let Some(out) = output {
+        stance::atomic::check_not_an_input(out, files()).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(stdout) = stdout_file_id() {
+        sources.retain(|s| match s {
+            Source::File(p) if std::fs::metadata(p).is_ok_and(|m| (m.dev(), m.ino()) == stdout) => {
+                warnings.push(format!(
+                    "{}: not read: it is the file this command's output goes to",
+                    p.display()
+                ));
+                false
+            }
+            _ => true,
+        });
+        if sources.is_empty() {
+            bail!("nothing to read: {}", warnings.messages.join("; "));
+        }
+    }
     let format = input.format();
     let mode = if format == InputFormat::Lines {
         Segmentation::Lines
@@ -92,7 +124,6 @@ pub fn for_each_scored<T: Send>(
         Segmentation::Split
     };
     let columns = input.columns();
-    let mut warnings = ReadWarnings::default();
     let progress = Progress::new(input.quiet);
     const BATCH_BYTES: usize = 4 << 20;
     let mut batch: Vec<Document> = Vec::new();
@@ -177,7 +208,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
     };
-    for_each_scored(&a.input, &model, render, |rendered| {
+    for_each_scored(&a.input, &model, None, render, |rendered| {
         let (sentences, boilerplate, bytes) = rendered?;
         totals.0 += 1;
         totals.1 += sentences;

@@ -188,7 +188,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         bail!("--holdout must be in [0, 0.9), got {}", a.holdout);
     }
 
-    stance::atomic::check_parent_dir(&a.output)
+    // Problems with -o are found before training, not after it.
+    let inputs = a.csv.iter().chain(&a.test).chain(&a.prior_from);
+    stance::atomic::check_not_an_input(&a.output, inputs.map(|p| p.as_path()))
+        .and_then(|_| stance::atomic::check_output(&a.output))
         .map_err(|e| anyhow::anyhow!("{e} (nothing was trained)"))?;
     let read = |p: &PathBuf| -> anyhow::Result<LabeledData> {
         let d = read_labeled_csv(p)?;

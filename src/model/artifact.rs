@@ -66,8 +66,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Checks the header of a model file and returns its body.
-pub fn open(bytes: &[u8]) -> Result<&[u8], ModelError> {
+/// The parsed header of a model file.
+struct Header<'a> {
+    digest: &'a str,
+    /// Body length announced.
+    length: usize,
+    /// Bytes of the header itself.
+    size: usize,
+}
+
+/// Parses the header at the start of `bytes` (the body need not follow).
+fn header(bytes: &[u8]) -> Result<Header<'_>, ModelError> {
     if !bytes.starts_with(MAGIC.as_bytes()) {
         return Err(ModelError::NotAModel);
     }
@@ -97,24 +106,108 @@ pub fn open(bytes: &[u8]) -> Result<&[u8], ModelError> {
         .strip_prefix("length ")
         .and_then(|l| l.parse().ok())
         .ok_or_else(|| ModelError::Corrupt("missing or bad length line".into()))?;
-    if rest.len() < length {
+    Ok(Header {
+        digest,
+        length,
+        size: bytes.len() - rest.len(),
+    })
+}
+
+/// Checks the header of a model file and returns its body.
+pub fn open(bytes: &[u8]) -> Result<&[u8], ModelError> {
+    let h = header(bytes)?;
+    let rest = &bytes[h.size..];
+    if rest.len() < h.length {
         return Err(ModelError::Truncated {
-            expected: length,
+            expected: h.length,
             found: rest.len(),
         });
     }
-    if rest.len() > length {
+    if rest.len() > h.length {
         return Err(ModelError::Corrupt(format!(
             "{} bytes after the end of the body",
-            rest.len() - length
+            rest.len() - h.length
         )));
     }
-    if sha256_hex(rest) != digest {
+    if sha256_hex(rest) != h.digest {
         return Err(ModelError::Corrupt(
             "checksum mismatch (the file was modified or damaged)".into(),
         ));
     }
     Ok(rest)
+}
+
+/// The largest model body read (the shipped model's is about 2 MB).
+pub const MAX_BODY: usize = 1 << 30;
+
+/// The longest header read (it is about 110 bytes).
+const MAX_HEADER: u64 = 1024;
+
+/// Reads the bytes of a model file for [`open`], checking the header before
+/// the body: a file that is not a model is refused after its first bytes,
+/// whatever its size or kind (`/dev/zero` included), a body larger than
+/// [`MAX_BODY`] is refused before it is read, and a regular file whose size
+/// disagrees with its header is refused unread. No more than the header
+/// announces is ever read.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
+    use std::io::{BufRead, Read};
+    let io = |e: std::io::Error| ModelError::Io(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_dir() {
+        return Err(ModelError::Io("is a directory, not a model file".into()));
+    }
+    let mut reader = std::io::BufReader::new(file);
+    let mut bytes = Vec::new();
+    {
+        let mut head = (&mut reader).take(MAX_HEADER);
+        for _ in 0..4 {
+            let n = head.read_until(b'\n', &mut bytes).map_err(io)?;
+            let prefix = bytes.len().min(MAGIC.len());
+            if bytes[..prefix] != MAGIC.as_bytes()[..prefix] {
+                return Err(ModelError::NotAModel);
+            }
+            if n == 0 || !bytes.ends_with(b"\n") {
+                break;
+            }
+        }
+    }
+    let h = match header(&bytes) {
+        Err(ModelError::TruncatedHeader) if bytes.len() as u64 >= MAX_HEADER => {
+            return Err(ModelError::Corrupt(format!(
+                "the header is longer than {MAX_HEADER} bytes"
+            )));
+        }
+        other => other?,
+    };
+    let (length, size) = (h.length, h.size);
+    if length > MAX_BODY {
+        return Err(ModelError::Corrupt(format!(
+            "the header announces a body of {length} bytes, more than the {MAX_BODY} a model may have"
+        )));
+    }
+    if meta.is_file() {
+        let found = (meta.len() as usize).saturating_sub(size);
+        if found < length {
+            return Err(ModelError::Truncated {
+                expected: length,
+                found,
+            });
+        }
+        if found > length {
+            return Err(ModelError::Corrupt(format!(
+                "{} bytes after the end of the body",
+                found - length
+            )));
+        }
+    }
+    bytes.reserve_exact(length + 1);
+    // One byte more than announced, so that extra bytes are seen.
+    reader
+        .take(length as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    Ok(bytes)
 }
 
 /// Writes a model file atomically (see [`crate::atomic`]).

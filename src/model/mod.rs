@@ -395,7 +395,7 @@ impl StanceModel {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<StanceModel, ModelError> {
-        let bytes = std::fs::read(path).map_err(|e| ModelError::Io(e.to_string()))?;
+        let bytes = artifact::read_file(path)?;
         StanceModel::from_bytes(&bytes)
     }
 

@@ -28,6 +28,9 @@
 //! share of the sentences of the collection as given; it is measured to
 //! cover it on held-out news (BENCHMARKS.md, "Corrected shares").
 
+// The 4 × 4 linear algebra below is written with indices, as its formulas are.
+#![allow(clippy::needless_range_loop)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::label::Label;

@@ -8,7 +8,17 @@ const LABELS: [&str; 4] = ["deterrence", "escalation-warning", "diplomacy", "neu
 
 #[test]
 fn score_seed_article_jsonl_leaves_boilerplate_out() {
-    let recs = score_jsonl("examples/seed-article.txt");
+    let recs = jsonl(
+        &stance(&[
+            "score",
+            "examples/seed-article.txt",
+            "--format",
+            "jsonl",
+            "--raw-probs",
+            "-q",
+        ])
+        .ok(),
+    );
     assert_eq!(recs.len(), 25, "sentences of the seed article");
     let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
     assert_eq!(
@@ -38,15 +48,12 @@ fn score_seed_article_jsonl_leaves_boilerplate_out() {
         assert_eq!(probs.len(), 4);
         let sum: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
         assert!((sum - 1.0).abs() < 1e-3, "{sum}");
-        // the label is the most probable one
+        // The label is the classifier's decision, its most probable raw
+        // label (`probs` are calibrated: see tests/shares.rs).
+        let raw = r["raw_probs"].as_object().unwrap();
         let best = LABELS
             .iter()
-            .max_by(|a, b| {
-                probs[**a]
-                    .as_f64()
-                    .partial_cmp(&probs[**b].as_f64())
-                    .unwrap()
-            })
+            .max_by(|a, b| raw[**a].as_f64().partial_cmp(&raw[**b].as_f64()).unwrap())
             .unwrap();
         assert_eq!(*best, label);
     }
@@ -155,6 +162,12 @@ fn eval_reproduces_the_model_card() {
             "{file}"
         );
         assert_eq!(m["confusion"], held["confusion"], "{file}");
+        // Calibration figures (ECE, Brier, reliability) too.
+        assert!(
+            h["calibration"].is_object(),
+            "{file}: no calibration figures"
+        );
+        assert_eq!(m["calibration"], h["calibration"], "{file}");
         let n: u64 = m["confusion"]
             .as_array()
             .unwrap()

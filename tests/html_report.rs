@@ -273,6 +273,36 @@ fn check_rendered(html: &Path, scored: &Scored, time_chart: bool) {
         time_chart,
         "escalation-over-time chart present iff the grouping starts with a time"
     );
+    // Corrected shares with intervals per group (one pair of whiskers and
+    // dots per group and label shown), and the calibration appendix with
+    // one reliability panel per label.
+    let svg_of = |id: &str| -> String {
+        let start = dom
+            .find(&format!("<svg id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id} is not in the rendered DOM"));
+        let svg = &dom[start..];
+        svg[..svg.find("</svg>").unwrap()].to_string()
+    };
+    let corrected = svg_of("chart-corrected");
+    let groups = count(&dom, "<tr>") - 1 - usize::from(dom.contains("<tfoot>"));
+    assert!(
+        count(&corrected, "<circle") >= 3 * groups,
+        "corrected-share chart: {} circles for {groups} groups",
+        count(&corrected, "<circle")
+    );
+    assert!(
+        dom.contains("esc. share [95%]"),
+        "summary lacks corrected shares"
+    );
+    let reliability = svg_of("chart-reliability");
+    for label in LABELS {
+        assert!(
+            reliability.contains(&format!(">{label}<")) || reliability.contains(label),
+            "{label} panel"
+        );
+    }
+    assert!(count(&reliability, "<circle") > 8, "reliability points");
+    assert!(dom.contains("Appendix: how far the probabilities can be trusted"));
 
     // Every scored sentence, once, with its label as class and data-label.
     assert_eq!(

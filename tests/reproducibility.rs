@@ -1,7 +1,7 @@
 //! Training again on `data/` with the command the README gives reproduces
 //! the shipped model: every prediction and probability on both test splits,
 //! and the card (checksums, rows, vocabulary size, hyperparameters,
-//! held-out figures, training files).
+//! held-out figures, training files, calibration).
 
 mod common;
 
@@ -23,6 +23,8 @@ const TRAIN_COMMAND: &[&str] = &[
     "data/news-train.csv",
     "--prior-power",
     "0.25",
+    "--calibrate",
+    "data/news-dev.csv",
     "--test",
     "data/news-test.csv",
     "--test",
@@ -87,4 +89,10 @@ fn retraining_reproduces_the_shipped_model() {
     }
     assert_eq!(a["held_out"], b["held_out"]);
     assert_eq!(a["training_files"], b["training_files"]);
+    assert_eq!(a["calibration"], b["calibration"]);
+    assert!(
+        a["calibration"]["rows"].as_u64() > Some(2000),
+        "{}",
+        a["calibration"]
+    );
 }

@@ -17,7 +17,7 @@ cargo build --release --locked -q
 STANCE=target/release/stance
 TRAIN=(data/stance-train.csv data/news-train.csv)
 SHIPPED=(--class-weight balanced --balance-power 0.5 --features 30000
-         --prior-from data/news-train.csv --prior-power 0.25)
+         --prior-from data/news-train.csv --prior-power 0.25 --calibrate data/news-dev.csv)
 
 /usr/bin/time -v -o "$OUT/train.time" "$STANCE" train "${TRAIN[@]}" "${SHIPPED[@]}" \
     --test data/news-test.csv --test data/stance-test.csv -o "$OUT/stance.model" | tee "$OUT/train.txt"

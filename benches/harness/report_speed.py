@@ -19,21 +19,22 @@ OUT = os.path.join(ROOT, "target/bench/report-10k.jsonl")
 
 def build():
     docs = []
-    with gzip.open(os.path.join(ROOT, "data/bench/ungdc-slice.jsonl.gz"), "rt") as f:
-        for line in f:
-            r = json.loads(line)
-            paras = [p.strip() for p in r["text"].split("\n\n") if p.strip()]
-            for i in range(0, len(paras), 2):
-                n = len(docs)
-                docs.append({
-                    "id": f"{r['id']}-{i // 2}",
-                    "date": f"{r['year']}-{n % 12 + 1:02d}-01",
-                    "text": "\n\n".join(paras[i:i + 2]),
-                })
-                if len(docs) == 10_000:
-                    break
-            if len(docs) == 10_000:
-                break
+    # Runs of 2 paragraphs; a second pass starts one paragraph later, so
+    # its documents differ from the first pass's.
+    for offset in (0, 1):
+        with gzip.open(os.path.join(ROOT, "data/bench/ungdc-slice.jsonl.gz"), "rt") as f:
+            for line in f:
+                r = json.loads(line)
+                paras = [p.strip() for p in r["text"].split("\n\n") if p.strip()]
+                for i in range(offset, len(paras), 2):
+                    n = len(docs)
+                    if n == 10_000:
+                        break
+                    docs.append({
+                        "id": f"{r['id']}-{offset}-{i // 2}",
+                        "date": f"{r['year']}-{n % 12 + 1:02d}-01",
+                        "text": "\n\n".join(paras[i:i + 2]),
+                    })
     with open(OUT, "w") as f:
         for d in docs:
             f.write(json.dumps(d) + "\n")

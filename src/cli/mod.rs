@@ -18,6 +18,7 @@ macro_rules! out {
     }};
 }
 
+mod calibrate;
 mod eval;
 mod inspect;
 mod output;
@@ -48,6 +49,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Train(train::TrainArgs),
+    Calibrate(calibrate::CalibrateArgs),
     Score(score::ScoreArgs),
     Eval(eval::EvalArgs),
     Report(report::ReportArgs),
@@ -59,6 +61,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Train(a) => train::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Report(a) => report::run(a),

@@ -189,7 +189,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     }
 
     // Problems with -o are found before training, not after it.
-    let inputs = a.csv.iter().chain(&a.test).chain(&a.prior_from);
+    let inputs = a
+        .csv
+        .iter()
+        .chain(&a.test)
+        .chain(&a.prior_from)
+        .chain(&a.calibrate);
     stance::atomic::check_not_an_input(&a.output, inputs.map(|p| p.as_path()))
         .and_then(|_| stance::atomic::check_output(&a.output))
         .map_err(|e| anyhow::anyhow!("{e} (nothing was trained)"))?;

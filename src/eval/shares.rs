@@ -105,8 +105,8 @@ pub fn share_study(
         });
         doc.truth[t.index()] += 1;
         doc.counted[p.index()] += 1;
-        for c in 0..Label::COUNT {
-            doc.prob_sums[c] += probs[c] as f64;
+        for (sum, p) in doc.prob_sums.iter_mut().zip(probs) {
+            *sum += p as f64;
         }
         doc.n += 1;
     }

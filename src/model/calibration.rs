@@ -110,10 +110,10 @@ impl Calibration {
     pub fn apply(&self, raw: &[f32; Label::COUNT]) -> [f32; Label::COUNT] {
         let z = raw.map(log);
         let mut logits = self.intercept;
-        for (c, l) in logits.iter_mut().enumerate() {
-            for k in 0..Label::COUNT {
-                *l += self.weights[c][k] * z[k];
-            }
+        for (l, w) in logits.iter_mut().zip(&self.weights) {
+            // Accumulated onto the intercept in label order (the order the
+            // shipped model's card figures were computed in).
+            *l = w.iter().zip(&z).fold(*l, |acc, (w, z)| acc + w * z);
         }
         super::softmax(logits)
     }

@@ -115,6 +115,7 @@ struct Totals {
     sentences: usize,
     boilerplate: usize,
     counts: [usize; Label::COUNT],
+    prob_sums: [f64; Label::COUNT],
 }
 
 impl Totals {
@@ -124,6 +125,7 @@ impl Totals {
             sentences: 0,
             boilerplate: 0,
             counts: [0; Label::COUNT],
+            prob_sums: [0.0; Label::COUNT],
         };
         for r in rows {
             t.documents += r.documents;
@@ -131,6 +133,7 @@ impl Totals {
             t.boilerplate += r.boilerplate;
             for l in Label::ALL {
                 t.counts[l.index()] += r.counts.get(&l).copied().unwrap_or(0);
+                t.prob_sums[l.index()] += r.prob_sums[l.index()];
             }
         }
         t
@@ -424,7 +427,7 @@ pub fn render(
                     }
                     section #summary aria-labelledby="summary-h" {
                         h2 #summary-h { "Summary by " (grouping) }
-                        (summary_table(report, &totals))
+                        (summary_table(report, &totals, model.share_estimator()))
                     }
                     @if has_top {
                         section #top aria-labelledby="top-h" {
@@ -534,7 +537,12 @@ fn short_name(label: Label) -> &'static str {
     }
 }
 
-fn summary_table(report: &Report, totals: &Totals) -> Markup {
+fn summary_table(
+    report: &Report,
+    totals: &Totals,
+    estimator: Option<&crate::quantify::ShareEstimator>,
+) -> Markup {
+    let overall = estimator.and_then(|e| e.estimate(&totals.prob_sums, totals.sentences));
     html! {
         div.table-wrap {
             table {
@@ -616,8 +624,14 @@ fn summary_table(report: &Report, totals: &Totals) -> Markup {
                                 small { "[" (format!("{:.1}–{:.1}", 100.0 * lo, 100.0 * hi)) "]" }
                             }
                             @if report.share_method.is_some() {
-                                td {}
-                                td {}
+                                @for l in [Label::EscalationWarning, Label::Diplomacy] {
+                                    td {
+                                        @if let Some(e) = overall.map(|o| o[l.index()]) {
+                                            (pct(e.share)) " "
+                                            small { "[" (format!("{:.1}–{:.1}", 100.0 * e.low, 100.0 * e.high)) "]" }
+                                        }
+                                    }
+                                }
                             }
                             td {}
                             td {}

@@ -798,7 +798,7 @@ mod tests {
             source: source.map(String::from),
             date: date.map(|d| crate::input::parse_date(d).unwrap()),
             text: text.into(),
-            part: None,
+            ..Document::default()
         }
     }
 

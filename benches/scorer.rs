@@ -48,7 +48,7 @@ fn scorer(c: &mut Criterion) {
                 source: None,
                 date: None,
                 text: article.clone(),
-                part: None,
+                ..Document::default()
             };
             score_document(&model, black_box(doc), Segmentation::Split)
                 .sentences

@@ -1,6 +1,9 @@
-//! Documents to score: `.txt`/`.md` files, directories (recursive), stdin,
-//! and collections in CSV or JSONL with a `text` column and optional `id`,
-//! `title`, `source` and `date` columns.
+//! Documents to score: `.txt` files, saved web pages (`.html`/`.htm`: the
+//! article is extracted), Markdown (`.md`/`.markdown`: markup stripped),
+//! directories (recursive), stdin, and collections in CSV or JSONL with a
+//! `text` column and optional `id`, `title`, `source` and `date` columns (a
+//! text field that holds HTML is read as a page: see
+//! [`crate::extract::looks_like_html`]).
 //!
 //! Sources are listed first ([`expand_inputs`]) and read one at a time
 //! ([`read_source`]), so memory stays flat however many documents there are.
@@ -30,6 +33,10 @@ pub struct Document {
     /// is cut every [`LINES_PER_PART`] lines so it streams and scores in
     /// parallel); all parts carry the document's id.
     pub part: Option<Part>,
+    /// What extraction from markup left out (a page's navigation, banners,
+    /// share bars, related links, comments; Markdown's code, tables, HTML
+    /// blocks): counted with the boilerplate lines.
+    pub left_out: Vec<String>,
 }
 
 /// Where a part of a document sits in the whole.
@@ -49,7 +56,9 @@ pub const LINES_PER_PART: usize = 8192;
 /// How an input is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
-    /// Decide from the file extension (`.csv`, `.jsonl`/`.ndjson`, else text).
+    /// Decide from the file extension (`.csv`/`.tsv`, `.jsonl`/`.ndjson`,
+    /// `.html`/`.htm`, `.md`/`.markdown`, else text); on stdin, JSONL and
+    /// HTML are recognised by their first bytes.
     Auto,
     /// One document per file.
     Text,
@@ -59,6 +68,10 @@ pub enum InputFormat {
     Jsonl,
     /// Every non-empty line is one sentence (no splitting).
     Lines,
+    /// A web page: its article's text (title, headline, paragraphs).
+    Html,
+    /// Markdown: prose without markup, code, tables or front matter.
+    Markdown,
 }
 
 /// Column names of collections.
@@ -108,7 +121,8 @@ impl Source {
 }
 
 /// Expands paths into sources: directories are walked recursively (sorted)
-/// for `.txt`, `.md`, `.csv`, `.tsv`, `.jsonl` and `.ndjson` files (any
+/// for `.txt`, `.md`, `.markdown`, `.html`, `.htm`, `.csv`, `.tsv`, `.jsonl`
+/// and `.ndjson` files (any
 /// case, optionally `.gz`); `-` is stdin. In a walked directory, symbolic
 /// links to directories are not followed, and entries that are not regular
 /// files (FIFOs, sockets, devices, broken links) are skipped with a warning:
@@ -131,7 +145,7 @@ pub fn expand_inputs(
                 if out.len() == before {
                     return Err(DataError::Empty {
                         path: p.clone(),
-                        problem: "directory holds no .txt, .md, .csv or .jsonl files".into(),
+                        problem: "directory holds no .txt, .md, .html, .csv or .jsonl files".into(),
                     });
                 }
             }
@@ -172,9 +186,19 @@ fn collection_name(p: &Path) -> (String, bool) {
 
 fn is_input_file(p: &Path) -> bool {
     let (name, _) = collection_name(p);
-    [".txt", ".md", ".csv", ".tsv", ".jsonl", ".ndjson"]
-        .iter()
-        .any(|e| name.ends_with(e))
+    [
+        ".txt",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".csv",
+        ".tsv",
+        ".jsonl",
+        ".ndjson",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e))
 }
 
 /// What a file that is not a regular file is, for messages.
@@ -292,6 +316,10 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
                     InputFormat::Csv
                 } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
                     InputFormat::Jsonl
+                } else if name.ends_with(".html") || name.ends_with(".htm") {
+                    InputFormat::Html
+                } else if name.ends_with(".md") || name.ends_with(".markdown") {
+                    InputFormat::Markdown
                 } else {
                     InputFormat::Text
                 }
@@ -335,11 +363,20 @@ pub fn read_source(
         {
             InputFormat::Jsonl
         }
+        // A web page piped in: the same rule as for a collection's field.
+        (Source::Stdin, InputFormat::Auto)
+            if crate::extract::looks_like_html(&String::from_utf8_lossy(
+                &head[..head.len().min(64 << 10)],
+            )) =>
+        {
+            InputFormat::Html
+        }
         _ => format,
     };
-    match resolve_format(source, format) {
+    let format = resolve_format(source, format);
+    match format {
         InputFormat::Lines => read_lines(&name, reader, f),
-        InputFormat::Text | InputFormat::Auto => {
+        InputFormat::Text | InputFormat::Auto | InputFormat::Html | InputFormat::Markdown => {
             let mut bytes = Vec::new();
             reader
                 .read_to_end(&mut bytes)
@@ -356,14 +393,28 @@ pub fn read_source(
             if text.trim().is_empty() {
                 anyhow::bail!("{name}: empty input: nothing to score");
             }
-            f(Document {
+            let mut doc = Document {
                 id: name.clone(),
-                title: None,
-                source: None,
-                date: None,
                 text,
-                part: None,
-            })
+                ..Document::default()
+            };
+            match format {
+                InputFormat::Html => from_markup(&mut doc, crate::extract::html::extract),
+                InputFormat::Markdown => from_markup(&mut doc, crate::extract::markdown::extract),
+                _ => {}
+            }
+            if doc.text.trim().is_empty() && doc.title.is_none() {
+                let what = if format == InputFormat::Html {
+                    "no article text found in the HTML page"
+                } else {
+                    "no text outside code blocks, tables and markup"
+                };
+                anyhow::bail!(
+                    "{name}: {what} ({} lines left out); read it with --input-format text to score all of it",
+                    doc.left_out.len()
+                );
+            }
+            f(doc)
         }
         InputFormat::Csv => read_csv(path, reader, columns, warnings, f),
         InputFormat::Jsonl => read_jsonl(path, reader, columns, warnings, f),
@@ -529,16 +580,38 @@ fn read_csv(
                 path.display()
             ));
         }
-        f(Document {
+        f(collection_document(Document {
             id: get(ii).unwrap_or_else(|| format!("{}:{line}", path.display())),
             title: get(tti).map(decode_entities),
             source: get(si),
             date,
-            text: decode_entities(rec[ti].to_string()),
-            part: None,
-        })?;
+            text: rec[ti].to_string(),
+            ..Document::default()
+        }))?;
     }
     Ok(())
+}
+
+/// Replaces a document's marked-up text with the text extracted from it;
+/// the extracted title is used when the document has none.
+fn from_markup(doc: &mut Document, extract: fn(&str) -> crate::extract::Extracted) {
+    let e = extract(&doc.text);
+    doc.text = e.text;
+    doc.left_out = e.left_out;
+    if doc.title.is_none() {
+        doc.title = e.title;
+    }
+}
+
+/// A collection record's text: HTML (by [`crate::extract::looks_like_html`])
+/// is read as a web page; other text has its character references decoded.
+fn collection_document(mut doc: Document) -> Document {
+    if crate::extract::looks_like_html(&doc.text) {
+        from_markup(&mut doc, crate::extract::html::extract);
+    } else {
+        doc.text = decode_entities(std::mem::take(&mut doc.text));
+    }
+    doc
 }
 
 /// Decodes HTML character references (`&#039;`, `&amp;`, `&eacute;`) in a
@@ -616,14 +689,14 @@ fn read_jsonl(
                 path.display()
             ));
         }
-        f(Document {
+        f(collection_document(Document {
             id: get(&columns.id).unwrap_or_else(|| format!("{}:{lineno}", path.display())),
             title: get(&columns.title).map(decode_entities),
             source: get(&columns.source),
             date,
-            text: decode_entities(text),
-            part: None,
-        })?;
+            text,
+            ..Document::default()
+        }))?;
     }
     Ok(())
 }

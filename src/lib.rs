@@ -15,6 +15,8 @@
 //! - [`data`]: reading labeled CSV files, with every rejected row reported.
 //! - [`eval`]: accuracy, macro-F1, confusion matrix, label shares.
 //! - [`input`]: documents to score (files, directories, stdin).
+//! - [`extract`]: the article of a web page, the prose of a Markdown file.
+//! - [`language`]: which language a document is in (the model reads English).
 //! - [`quantify`]: label shares of collections, corrected for the
 //!   classifier's errors, with 95 % intervals.
 //! - [`report`]: escalation-language ratios over documents, and the HTML report.
@@ -31,9 +33,11 @@ pub mod analysis;
 pub mod atomic;
 pub mod data;
 pub mod eval;
+pub mod extract;
 pub mod features;
 pub mod input;
 pub mod label;
+pub mod language;
 pub mod model;
 pub mod quantify;
 pub mod report;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::{SegmentKind, split_document};
 use crate::input::Document;
+use crate::language::Language;
 use crate::model::{Prediction, StanceModel};
 
 /// How a document's text is cut into sentences.
@@ -37,17 +38,55 @@ pub struct ScoredDocument {
     pub doc: Document,
     /// Scored sentences, title first if there is one.
     pub sentences: Vec<ScoredSentence>,
-    /// Boilerplate lines left out of scoring, with their lines.
+    /// Boilerplate lines left out of scoring, with their lines (0 for what
+    /// extraction from HTML or Markdown left out).
     pub boilerplate: Vec<(usize, String)>,
+    /// Detected language; `None` when not judged (too short, or the
+    /// detector is unsure), which is treated as English.
+    pub language: Option<Language>,
+    /// True when the document was not scored because it is not in English
+    /// (see [`ScoreOptions::any_language`]): it has no sentences.
+    pub skipped_language: bool,
+}
+
+/// Choices for [`score_document_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScoreOptions {
+    /// Score documents detected as not English too (the model is trained
+    /// on English; by default they are left out, with no sentence scored).
+    pub any_language: bool,
+}
+
+/// Splits and scores one document, whatever its language (its language is
+/// detected and recorded). See [`score_document_with`].
+pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
+    score_document_with(model, doc, mode, ScoreOptions { any_language: true })
 }
 
 /// Splits and scores one document. With [`Segmentation::Split`], segments
 /// without a letter or digit are left out as boilerplate; with
 /// [`Segmentation::Lines`] every non-empty line is scored, so output lines
-/// stay aligned with input lines.
-pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
+/// stay aligned with input lines. A document detected as not English is
+/// not scored unless `opts.any_language`.
+pub fn score_document_with(
+    model: &StanceModel,
+    doc: Document,
+    mode: Segmentation,
+    opts: ScoreOptions,
+) -> ScoredDocument {
     let mut sentences = Vec::new();
-    let mut boilerplate = Vec::new();
+    let mut boilerplate: Vec<(usize, String)> =
+        doc.left_out.iter().map(|l| (0, l.clone())).collect();
+    let language = crate::language::detect(doc.title.as_deref(), &doc.text);
+    if !opts.any_language && language.is_some_and(|l| !l.is_english()) {
+        return ScoredDocument {
+            doc,
+            sentences,
+            boilerplate,
+            language,
+            skipped_language: true,
+        };
+    }
     // A part of a larger document continues its line and sentence numbers.
     let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
@@ -95,5 +134,7 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
         doc,
         sentences,
         boilerplate,
+        language,
+        skipped_language: false,
     }
 }

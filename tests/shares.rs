@@ -211,7 +211,10 @@ fn raw_probabilities_on_request() {
     ])
     .ok();
     let first = csv_text.lines().next().unwrap();
-    assert!(first.ends_with("raw_p_diplomacy,raw_p_neutral"), "{first}");
+    assert!(
+        first.contains(",raw_p_deterrence,raw_p_escalation_warning,raw_p_diplomacy,raw_p_neutral"),
+        "{first}"
+    );
 }
 
 /// `stance calibrate` on the news dev split gives the shipped model back:

@@ -96,14 +96,18 @@ impl ModelArg {
 /// Input options shared by `score` and `report`.
 #[derive(Debug, Args)]
 struct InputArgs {
-    /// Files or directories to read (recursively: .txt, .md, .csv, .jsonl,
-    /// optionally .gz); `-` reads stdin. Default: stdin.
+    /// Files or directories to read (recursively: .txt, .md, .markdown,
+    /// .html, .htm, .csv, .tsv, .jsonl, optionally .gz); `-` reads stdin.
+    /// Default: stdin.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
     /// How to read inputs: auto (by extension), text (one document per
     /// file), csv or jsonl (one document per record), lines (every
-    /// non-empty line is one sentence).
+    /// non-empty line is one sentence), html (a saved web page: its
+    /// article), markdown (prose without markup, code or tables). A CSV or
+    /// JSONL text field that starts with `<` and contains `<p` or `<html`
+    /// is read as a web page.
     #[arg(long, value_enum, default_value = "auto")]
     input_format: InputFormat,
 
@@ -127,6 +131,13 @@ struct InputArgs {
     /// Column holding the publication date.
     #[arg(long, default_value = "date", value_name = "NAME")]
     date_column: String,
+
+    /// Also score documents that are not in English. The model is trained
+    /// on English news and speeches only: by default a document detected
+    /// as another language is reported and left out (documents under 20
+    /// letters are not judged).
+    #[arg(long)]
+    any_language: bool,
 
     /// No progress bar on stderr.
     #[arg(long, short = 'q')]

@@ -29,7 +29,9 @@ enum ReportFormat {
 ///
 /// Groups documents (--by doc, source, date, week, month, year, or a
 /// combination such as source,month) and gives per group: documents, scored
-/// sentences, boilerplate lines left out, count and share of each label,
+/// sentences, boilerplate lines left out, documents_not_english (detected
+/// as another language: left out of every other figure unless
+/// --any-language; the model reads English), count and share of each label,
 /// escalation_ratio (escalation-warning / scored sentences, counted) with
 /// its 95 % Wilson interval; escalation_share (corrected for the
 /// classifier's errors) with escalation_share_low/_high, a 95 % interval
@@ -115,7 +117,9 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
         |d| d,
         |d| {
             builder.add(&d);
-            details.push(d);
+            if !d.skipped_language {
+                details.push(d);
+            }
             Ok(())
         },
     )?;
@@ -194,11 +198,12 @@ fn table(report: &Report) -> String {
         .min(48);
     let _ = writeln!(
         s,
-        "{:<kw$}  {:>5} {:>6} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>18}  {:>18}  {:>6} {:>7}",
+        "{:<kw$}  {:>5} {:>6} {:>5} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>18}  {:>18}  {:>6} {:>7}",
         key_names.join(" / "),
         "docs",
         "sents",
         "boil",
+        "!eng",
         "deter",
         "escal",
         "diplo",
@@ -224,11 +229,12 @@ fn table(report: &Report) -> String {
         let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
         let _ = writeln!(
             s,
-            "{:<kw$}  {:>5} {:>6} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>18}  {:>18}  {:>6} {:>7}",
+            "{:<kw$}  {:>5} {:>6} {:>5} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>18}  {:>18}  {:>6} {:>7}",
             key,
             r.documents,
             r.sentences,
             r.boilerplate,
+            r.documents_not_english,
             pct(Label::Deterrence),
             pct(Label::EscalationWarning),
             pct(Label::Diplomacy),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use stance::Label;
 use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, read_source};
 use stance::model::StanceModel;
-use stance::score::{ScoredDocument, Segmentation, score_document};
+use stance::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
 
 use super::output::{Progress, stdout_file_id, stdout_writer, truncate};
 use super::{InputArgs, ModelArg};
@@ -35,13 +35,22 @@ enum ScoreFormat {
 /// or "Leave a Comment" is left out and counted. Each sentence gets a label
 /// and the probability of each of the four labels.
 ///
+/// Saved web pages (.html, .htm) are reduced to their article (navigation,
+/// banners, share bars, related links and comments left out and counted);
+/// Markdown (.md, .markdown) to its prose (code blocks and tables left out).
+///
+/// The model is English-only: documents detected as another language are
+/// reported and not scored (--any-language scores them anyway).
+///
 /// JSONL records: {"doc", "sentence" (index), "line", "text", "label",
-/// "probs": {"deterrence", "escalation-warning", "diplomacy", "neutral"}}
+/// "probs": {"deterrence", "escalation-warning", "diplomacy", "neutral"},
+/// "language" (ISO 639-3 code such as "eng", null when not judged)}
 /// plus "top_terms" with --explain.
 ///
 /// Examples:
 ///
 ///   stance score article.txt
+///   stance score page.html
 ///   stance score articles/ --format jsonl > scored.jsonl
 ///   echo "Both sides called for restraint." | stance score --sentences -
 #[derive(Debug, Args)]
@@ -76,6 +85,10 @@ pub struct ScoreArgs {
     wide: bool,
 }
 
+/// A document not in English: its id, language name, and whether it was
+/// left out of scoring.
+type Foreign = (String, &'static str, bool);
+
 /// Reads every input, scores documents in parallel batches, applies `map`
 /// to each scored document in the same parallel step (rendering output
 /// there keeps the main thread free for reading and writing), and hands the
@@ -83,14 +96,15 @@ pub struct ScoreArgs {
 /// `output` is the `-o` file, if any: an input that is that file is refused
 /// before any work. An input that is the file stdout goes to is skipped
 /// with a warning (`stance score d/ > d/scored.jsonl` would otherwise read
-/// its own output, forever).
+/// its own output, forever). Documents not in English are left out unless
+/// `--any-language`; the first few are named in a warning.
 pub fn for_each_scored<T: Send>(
     input: &InputArgs,
     model: &StanceModel,
     output: Option<&Path>,
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> anyhow::Result<()>,
-) -> anyhow::Result<ReadWarnings> {
+) -> anyhow::Result<Summary> {
     let mut warnings = ReadWarnings::default();
     let mut sources = expand_inputs(&input.paths(), &mut warnings)?;
     let files = || {
@@ -124,22 +138,36 @@ pub fn for_each_scored<T: Send>(
         Segmentation::Split
     };
     let columns = input.columns();
+    let opts = ScoreOptions {
+        any_language: input.any_language,
+    };
+    let mut languages = Languages::default();
     let progress = Progress::new(input.quiet);
     const BATCH_BYTES: usize = 4 << 20;
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0;
     let flush = |batch: &mut Vec<Document>,
+                 languages: &mut Languages,
                  sink: &mut dyn FnMut(T) -> anyhow::Result<()>|
      -> anyhow::Result<()> {
-        let done: Vec<(usize, T)> = std::mem::take(batch)
+        let done: Vec<(usize, Option<Foreign>, T)> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
-                let d = score_document(model, d, mode);
-                (d.sentences.len(), map(d))
+                let d = score_document_with(model, d, mode, opts);
+                // Later parts of a document read in parts are not counted again.
+                let first = d.doc.part.is_none_or(|p| p.index == 0);
+                let foreign = d
+                    .language
+                    .filter(|l| first && !l.is_english())
+                    .map(|l| (d.doc.id.clone(), l.name, d.skipped_language));
+                (d.sentences.len(), foreign, map(d))
             })
             .collect();
-        for (n, t) in done {
+        for (n, foreign, t) in done {
             progress.inc(n);
+            if let Some((id, name, skipped)) = foreign {
+                languages.push(id, name, skipped);
+            }
             sink(t)?;
         }
         Ok(())
@@ -152,12 +180,12 @@ pub fn for_each_scored<T: Send>(
             batch.push(doc);
             if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
                 batch_bytes = 0;
-                flush(&mut batch, &mut sink)?;
+                flush(&mut batch, &mut languages, &mut sink)?;
             }
             Ok(())
         })?;
     }
-    flush(&mut batch, &mut sink)?;
+    flush(&mut batch, &mut languages, &mut sink)?;
     progress.finish();
     if documents == 0 {
         bail!("empty input: no documents found");
@@ -171,7 +199,61 @@ pub fn for_each_scored<T: Send>(
             warnings.count - warnings.messages.len()
         );
     }
-    Ok(warnings)
+    languages.warn();
+    Ok(Summary {
+        warnings,
+        not_english: languages.count,
+        not_english_skipped: languages.skipped,
+    })
+}
+
+/// What [`for_each_scored`] saw besides the documents.
+pub struct Summary {
+    /// Problems found while reading (already printed).
+    #[allow(dead_code)]
+    pub warnings: ReadWarnings,
+    /// Documents detected as not in English.
+    pub not_english: usize,
+    /// Of those, the ones left out (all of them without --any-language).
+    pub not_english_skipped: usize,
+}
+
+/// Documents found not to be in English: the first few named, all counted.
+#[derive(Default)]
+struct Languages {
+    named: Vec<(String, &'static str)>,
+    count: usize,
+    skipped: usize,
+}
+
+impl Languages {
+    /// Documents named in warnings; the rest are counted.
+    const NAMED: usize = 5;
+
+    fn push(&mut self, id: String, language: &'static str, skipped: bool) {
+        self.count += 1;
+        self.skipped += usize::from(skipped);
+        if self.named.len() < Self::NAMED {
+            self.named.push((id, language));
+        }
+    }
+
+    fn warn(&self) {
+        let what = if self.skipped > 0 {
+            "left out (the model reads English; --any-language scores it anyway)"
+        } else {
+            "scored anyway (--any-language): the model reads English, its labels are unreliable"
+        };
+        for (id, language) in &self.named {
+            eprintln!("stance: warning: {id}: not in English ({language}): {what}");
+        }
+        if self.count > self.named.len() {
+            eprintln!(
+                "stance: warning: ... and {} more documents not in English",
+                self.count - self.named.len()
+            );
+        }
+    }
 }
 
 pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
@@ -194,6 +276,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         if a.raw_probs {
             header.extend(RAW_COLUMNS);
         }
+        header.push("language");
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(header)?;
         out.write_all(&w.into_inner()?)?;
@@ -208,7 +291,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
     };
-    for_each_scored(&a.input, &model, None, render, |rendered| {
+    let summary = for_each_scored(&a.input, &model, None, render, |rendered| {
         let (sentences, boilerplate, bytes) = rendered?;
         totals.0 += 1;
         totals.1 += sentences;
@@ -218,10 +301,15 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     })?;
     out.flush()?;
     if !a.input.quiet {
+        let foreign = match (summary.not_english, summary.not_english_skipped) {
+            (0, _) => String::new(),
+            (n, 0) => format!("; {} not in English scored anyway", count(n, "document")),
+            (_, n) => format!("; {} not in English left out", count(n, "document")),
+        };
         eprintln!(
-            "stance: scored {} in {}; {} left out",
+            "stance: scored {} in {}; {} left out{foreign}",
             count(totals.1, "sentence"),
-            count(totals.0, "document"),
+            count(totals.0 - summary.not_english_skipped, "document"),
             count(totals.2, "boilerplate line")
         );
     }
@@ -274,6 +362,7 @@ struct Record<'a> {
     text: &'a str,
     label: Label,
     probs: Probs,
+    language: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     raw_probs: Option<Probs>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -305,6 +394,7 @@ fn write_jsonl(
             text: &s.text,
             label: s.prediction.label,
             probs: Probs::new(&s.prediction.probs),
+            language: d.language.map(|l| l.code),
             raw_probs: raw_probs.then(|| Probs::new(&s.prediction.raw_probs)),
             top_terms,
         };
@@ -358,6 +448,7 @@ fn write_csv(
         if raw_probs {
             record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
         }
+        record.push(d.language.map(|l| l.code).unwrap_or_default().to_string());
         w.write_record(&record)?;
     }
     w.flush()?;
@@ -383,6 +474,14 @@ fn write_table(
         Some(_) => {
             writeln!(out, "== {}  (one sentence per line)", d.doc.id)?;
             writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
+        }
+        None if d.skipped_language => {
+            let name = d.language.map_or("?", |l| l.name);
+            writeln!(
+                out,
+                "== {}  (not in English: {name}; not scored, --any-language scores it)\n",
+                d.doc.id
+            )?;
         }
         None => {
             writeln!(

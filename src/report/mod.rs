@@ -147,6 +147,10 @@ pub struct GroupRow {
     pub sentences: usize,
     /// Boilerplate lines left out.
     pub boilerplate: usize,
+    /// Documents of the group detected as not in English. Unless scored
+    /// with `--any-language` they are in no other figure of the row (not
+    /// in `documents`, no sentences).
+    pub documents_not_english: usize,
     /// Sentences per label.
     pub counts: BTreeMap<Label, usize>,
     /// Share of scored sentences per label.
@@ -261,6 +265,7 @@ struct Acc {
     documents: usize,
     sentences: usize,
     boilerplate: usize,
+    not_english: usize,
     counts: [usize; Label::COUNT],
     prob_sums: [f64; Label::COUNT],
     top: Vec<TopSentence>,
@@ -303,6 +308,12 @@ impl ReportBuilder {
         let acc = self.groups.entry(key).or_default();
         // Later parts of a document read in parts are the same document.
         let continued = d.doc.part.is_some_and(|p| p.index > 0);
+        if !continued && d.language.is_some_and(|l| !l.is_english()) {
+            acc.not_english += 1;
+        }
+        if d.skipped_language {
+            return;
+        }
         if !continued {
             if acc.documents > 0 && self.grouping.0.contains(&GroupBy::Doc) {
                 // Two documents with one id land in one row: say so.
@@ -348,6 +359,7 @@ impl ReportBuilder {
                     documents: a.documents,
                     sentences: n,
                     boilerplate: a.boilerplate,
+                    documents_not_english: a.not_english,
                     counts: Label::ALL
                         .iter()
                         .map(|&l| (l, a.counts[l.index()]))
@@ -418,9 +430,14 @@ pub struct Report {
 pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
     let mut h: Vec<String> = group_by.iter().map(|g| g.name().to_string()).collect();
     h.extend(
-        ["documents", "sentences", "boilerplate"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "documents",
+            "sentences",
+            "boilerplate",
+            "documents_not_english",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     for l in Label::ALL {
         h.push(format!("n_{}", l.as_str().replace('-', "_")));
@@ -466,6 +483,7 @@ impl GroupRow {
         v.push(self.documents.to_string());
         v.push(self.sentences.to_string());
         v.push(self.boilerplate.to_string());
+        v.push(self.documents_not_english.to_string());
         for l in Label::ALL {
             v.push(self.counts[&l].to_string());
         }

@@ -812,7 +812,7 @@ mod tests {
             source: source.map(String::from),
             date: date.map(|d| crate::input::parse_date(d).unwrap()),
             text: text.into(),
-            part: None,
+            ..Document::default()
         }
     }
 

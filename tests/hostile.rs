@@ -464,3 +464,90 @@ fn gz_in_any_case_jsonl_bom_and_duplicate_counts() {
         r.stderr
     );
 }
+
+/// A model file made from the shipped one with `edit` applied to its JSON
+/// body, with a valid header and checksum.
+fn edited_model(dir: &Path, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let bytes = std::fs::read(repo("models/stance-default.model")).unwrap();
+    let at = bytes.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes[at..]).unwrap();
+    edit(&mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut file = format!(
+        "STANCE-MODEL 1\nsha256 {}\nlength {}\n\n",
+        stance::model::sha256_hex(&body),
+        body.len()
+    )
+    .into_bytes();
+    file.extend(body);
+    write(dir, name, file)
+}
+
+/// Item 12: a checksum-valid model with huge weights or idf gave NaN
+/// probabilities and labeled everything deterrence, exit 0; card counts
+/// that sum past the largest integer wrapped.
+#[test]
+fn models_with_absurd_content_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let article = write(d.path(), "a.txt", ARTICLE);
+    let run = |model: &Path| stance(&["score", s(&article), "-q", "-f", "jsonl", "-m", s(model)]);
+    // The edited copy itself loads and scores.
+    let same = edited_model(d.path(), "same.model", |_| {});
+    run(&same).ok();
+    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+        (
+            "weight",
+            Box::new(|m| m["classifier"]["weights"][5][1] = 3e38.into()),
+            "inconsistent model: weight 300000000000000000000000000000000000000 is not a number of magnitude at most 10000",
+        ),
+        (
+            "intercept",
+            Box::new(|m| m["classifier"]["intercept"][0] = (-2e4).into()),
+            "intercept -20000 is not a number of magnitude at most 10000",
+        ),
+        (
+            "idf",
+            Box::new(|m| m["vectorizer"]["idf"][7] = 1e30.into()),
+            "invalid idf value 1000000000000000000000000000000 (idf must be positive and at most 1000)",
+        ),
+        (
+            "zero-idf",
+            Box::new(|m| m["vectorizer"]["idf"][7] = 0.0.into()),
+            "invalid idf value 0",
+        ),
+        (
+            "counts",
+            Box::new(|m| {
+                let c = &mut m["card"]["training_rows_per_label"];
+                c["deterrence"] = u64::MAX.into();
+                c["neutral"] = u64::MAX.into();
+            }),
+            "the card's row counts add up to more than a count can hold",
+        ),
+        (
+            "card-vocabulary",
+            Box::new(|m| m["card"]["vocabulary_size"] = 12.into()),
+            "the card says 12 vocabulary terms, the vectorizer has 30000",
+        ),
+        (
+            "empty",
+            Box::new(|m| {
+                m["vectorizer"]["terms"] = serde_json::json!([]);
+                m["vectorizer"]["idf"] = serde_json::json!([]);
+                m["classifier"]["weights"] = serde_json::json!([]);
+                m["card"]["vocabulary_size"] = 0.into();
+                m["surface_forms"] = serde_json::json!({});
+            }),
+            "inconsistent model: empty vocabulary",
+        ),
+    ];
+    for (name, edit, expect) in cases {
+        let m = edited_model(d.path(), &format!("{name}.model"), edit);
+        let r = run(&m);
+        assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
+        let e = r.err();
+        assert!(e.contains(&format!("{name}.model")), "{name}: {e}");
+        assert!(e.contains(expect), "{name}: {e}");
+    }
+}
+

@@ -551,3 +551,46 @@ fn models_with_absurd_content_are_refused() {
     }
 }
 
+/// Item 11: `report --top N` inserted into a sorted list: quadratic per
+/// group (`--top 2^64-1` on 300k sentences: 3 minutes).
+#[test]
+fn report_top_of_everything_is_fast_and_ordered() {
+    let d = tempfile::tempdir().unwrap();
+    let kinds = [
+        "Any attack will be met with a devastating nuclear response.",
+        "Officials warned the crisis could spiral out of control.",
+        "Foreign ministers agreed to resume talks in Geneva.",
+        "The weather was mild.",
+    ];
+    // 100,000 sentences in one group: 9 s with the sorted list.
+    let n = 100_000;
+    let text: String = (0..n).map(|i| format!("{}\n", kinds[i % 4])).collect();
+    let p = write(d.path(), "many.txt", text);
+    let start = Instant::now();
+    let out = stance(&[
+        "report",
+        "--sentences",
+        s(&p),
+        "--top",
+        &u64::MAX.to_string(),
+        "-f",
+        "json",
+        "-q",
+    ])
+    .ok();
+    let took = start.elapsed();
+    let rep: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let top = rep["rows"][0]["top"].as_array().unwrap();
+    assert_eq!(top.len(), n);
+    // Highest first; ties in input order.
+    for w in top.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (pa, pb) = (
+            a["escalation_prob"].as_f64().unwrap(),
+            b["escalation_prob"].as_f64().unwrap(),
+        );
+        assert!(pa > pb || (pa == pb && a["sentence"].as_u64() < b["sentence"].as_u64()));
+    }
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+

@@ -594,3 +594,75 @@ fn report_top_of_everything_is_fast_and_ordered() {
     assert!(took < Duration::from_secs(4), "{took:?}");
 }
 
+/// Item 15: sentence text, file names and a model's words were printed raw
+/// in tables (terminal escape injection); CSV cells starting with `=`, `+`,
+/// `-` or `@` were written as they are (formula injection).
+#[test]
+fn tables_escape_control_characters_and_csv_quotes_formulas() {
+    let d = tempfile::tempdir().unwrap();
+    let evil = "Troops \u{1b}]0;owned\u{7} massed \u{1b}[2J at the \u{202e}border. Talks \u{9b}31m resumed.\n";
+    let p = write(d.path(), "a\u{1b}[31m.txt", evil);
+    let clean = |out: &str| {
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!out.contains(c), "{c:?} in {out:?}");
+        }
+    };
+    let out = stance(&["score", s(&p), "-q", "--explain"]).ok();
+    clean(&out);
+    assert!(out.contains("a\\u{1b}[31m.txt"), "{out}");
+    assert!(out.contains("Troops \\u{1b}]0;owned\\u{7} massed"), "{out}");
+    assert!(out.contains("\\u{202e}border."), "{out}");
+    // JSONL keeps the text as it is (escaped by JSON itself).
+    let recs = jsonl(&stance(&["score", s(&p), "-q", "-f", "jsonl"]).ok());
+    assert!(recs[0]["text"].as_str().unwrap().contains('\u{1b}'));
+    // Report keys and --top sentences.
+    let csv = write(
+        d.path(),
+        "c.csv",
+        "id,source,text\n=HYPERLINK(\"http://x\"),\u{1b}[1mBold,\"=1+1 is what the envoy warned about, a war.\"\n@x,-2+3,Talks resumed.\n",
+    );
+    let out = stance(&["report", s(&csv), "--by", "source", "--top", "2", "-q"]).ok();
+    clean(&out);
+    assert!(out.contains("\\u{1b}[1mBold"), "{out}");
+    // CSV: formulas quoted by default, raw with --csv-raw.
+    let out = stance(&["score", s(&csv), "-q", "-f", "csv"]).ok();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[0][8], "'=1+1 is what the envoy warned about, a war.");
+    assert_eq!(&rows[1][0], "'@x");
+    let out = stance(&["score", s(&csv), "-q", "-f", "csv", "--csv-raw"]).ok();
+    assert!(out.contains("\n\"=HYPERLINK("), "{out}");
+    assert!(out.contains("\n@x,"), "{out}");
+    let out = stance(&["report", s(&csv), "--by", "source,doc", "-q", "-f", "csv"]).ok();
+    assert!(out.contains("\n'-2+3,'@x,"), "{out}");
+    assert!(!out.contains(",=HYPERLINK"), "{out}");
+    let out = stance(&[
+        "report",
+        s(&csv),
+        "--by",
+        "source",
+        "-q",
+        "-f",
+        "csv",
+        "--csv-raw",
+    ])
+    .ok();
+    assert!(out.contains("\n-2+3,"), "{out}");
+    // A model's words and card.
+    let m = edited_model(d.path(), "evil.model", |m| {
+        m["card"]["training_files"][0]["path"] = "\u{1b}]0;t\u{7}x.csv".into();
+        for v in m["surface_forms"].as_object_mut().unwrap().values_mut() {
+            *v = format!("\u{1b}[2J{}", v.as_str().unwrap()).into();
+        }
+    });
+    let out = stance(&["inspect", "-m", s(&m)]).ok();
+    clean(&out);
+    assert!(out.contains("\\u{1b}]0;t\\u{7}x.csv"), "{out}");
+    assert!(out.contains("\\u{1b}[2J"), "{out}");
+    let out = stance(&["explain", "-m", s(&m), "Talks in Geneva resumed."]).ok();
+    clean(&out);
+}
+

@@ -15,7 +15,7 @@ use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, 
 use stance::model::StanceModel;
 use stance::score::{ScoredDocument, Segmentation, score_document};
 
-use super::output::{Progress, stdout_file_id, stdout_writer, truncate};
+use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe, truncate};
 use super::{InputArgs, ModelArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,6 +74,13 @@ pub struct ScoreArgs {
     /// Table format: do not shorten long sentences.
     #[arg(long)]
     wide: bool,
+
+    /// CSV format: write text cells exactly as they are. By default a cell
+    /// (doc, text, top_terms) that starts with =, +, -, @, a tab or a
+    /// carriage return gets a leading ' so that a spreadsheet shows it
+    /// instead of running it as a formula (CSV injection).
+    #[arg(long)]
+    csv_raw: bool,
 }
 
 /// Reads every input, scores documents in parallel batches, applies `map`
@@ -203,7 +210,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         let mut buf = Vec::with_capacity(256 * d.sentences.len());
         match a.format {
             ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain, a.raw_probs)?,
-            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs)?,
+            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs, a.csv_raw)?,
             ScoreFormat::Table => write_table(&mut buf, &model, &d, explain, a.wide)?,
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
@@ -337,6 +344,7 @@ fn write_csv(
     d: &ScoredDocument,
     explain: Option<usize>,
     raw_probs: bool,
+    csv_raw: bool,
 ) -> anyhow::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
@@ -347,14 +355,14 @@ fn write_csv(
             .map(|k| terms_text(model, &s.text, s.prediction.label, k))
             .unwrap_or_default();
         let mut record = vec![
-            d.doc.id.clone(),
+            csv_safe(&d.doc.id, csv_raw).into_owned(),
             s.index.to_string(),
             s.line.to_string(),
             s.prediction.label.as_str().to_string(),
         ];
         record.extend(p.iter().map(|v| format!("{v:.4}")));
-        record.push(s.text.clone());
-        record.push(terms);
+        record.push(csv_safe(&s.text, csv_raw).into_owned());
+        record.push(csv_safe(&terms, csv_raw).into_owned());
         if raw_probs {
             record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
         }
@@ -381,14 +389,18 @@ fn write_table(
         // Input read in parts (one sentence per line): one header.
         Some(p) if p.index > 0 => {}
         Some(_) => {
-            writeln!(out, "== {}  (one sentence per line)", d.doc.id)?;
+            writeln!(
+                out,
+                "== {}  (one sentence per line)",
+                terminal_safe(&d.doc.id)
+            )?;
             writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
         }
         None => {
             writeln!(
                 out,
                 "== {}  ({}, {} left out)",
-                d.doc.id,
+                terminal_safe(&d.doc.id),
                 count(n, "sentence"),
                 count(d.boilerplate.len(), "boilerplate line")
             )?;
@@ -407,12 +419,12 @@ fn write_table(
             s.index,
             s.prediction.label.as_str(),
             s.prediction.prob(s.prediction.label),
-            text
+            terminal_safe(&text)
         )?;
         if let Some(k) = explain {
             let terms = terms_text(model, &s.text, s.prediction.label, k);
             if !terms.is_empty() {
-                writeln!(out, "{:>33}{}", "↳ ", terms)?;
+                writeln!(out, "{:>33}{}", "↳ ", terminal_safe(&terms))?;
             }
         }
     }

@@ -240,12 +240,41 @@ fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Resul
 
 /// Problems found while reading that did not stop reading: the document
 /// is kept, and the problem is reported with its file and line.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// By default an invalid record of a collection (a CSV row with the wrong
+/// number of fields or bad UTF-8, a JSONL line that is not JSON or has no
+/// text field) stops reading with an error naming its file and line. With
+/// [`skip_invalid`](Self::skip_invalid) such a record is skipped instead:
+/// counted in [`skipped`](Self::skipped), handed to
+/// [`on_skip`](Self::on_skip) (every one of them, as it is met) and kept
+/// among the messages like any other warning. Problems that leave nothing
+/// to read after them (an unclosed quote, a read error) always stop.
+#[derive(Debug, Clone, Default)]
 pub struct ReadWarnings {
     /// The first [`ReadWarnings::KEEP`] messages, `FILE:LINE: problem`.
     pub messages: Vec<String>,
     /// How many problems there were in all.
     pub count: usize,
+    /// Skip invalid records (see above) instead of stopping.
+    pub skip_invalid: bool,
+    /// Records skipped.
+    pub skipped: usize,
+    /// Called with the message of each skipped record.
+    pub on_skip: Option<fn(&str)>,
+}
+
+/// Equal when they hold the same problems and setting (`on_skip` is not
+/// compared: function addresses are not meaningful).
+impl PartialEq for ReadWarnings {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.messages, self.count, self.skip_invalid, self.skipped)
+            == (
+                &other.messages,
+                other.count,
+                other.skip_invalid,
+                other.skipped,
+            )
+    }
 }
 
 impl ReadWarnings {
@@ -258,6 +287,21 @@ impl ReadWarnings {
         if self.messages.len() < Self::KEEP {
             self.messages.push(message);
         }
+    }
+
+    /// An invalid record, `FILE:LINE: problem`: an error, or with
+    /// [`skip_invalid`](Self::skip_invalid) a warning and `Ok`.
+    pub fn invalid_record(&mut self, message: String) -> anyhow::Result<()> {
+        if !self.skip_invalid {
+            anyhow::bail!("{message}");
+        }
+        let message = format!("{message} (record skipped)");
+        self.skipped += 1;
+        if let Some(f) = self.on_skip {
+            f(&message);
+        }
+        self.push(message);
+        Ok(())
     }
 }
 
@@ -498,6 +542,18 @@ fn read_csv(
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
+            // Bad UTF-8 in one record: the parser has read past it.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { pos: Some(_), .. }) => {
+                let csv::ErrorKind::Utf8 { pos: Some(pos), .. } = e.kind() else {
+                    unreachable!("matched above")
+                };
+                let line = lines.borrow_mut().line_of(pos.byte());
+                warnings.invalid_record(format!(
+                    "{}:{line}: invalid UTF-8 in a field",
+                    path.display()
+                ))?;
+                continue;
+            }
             Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
         }
         if let Some(line) = lines.borrow().unclosed_quote() {
@@ -511,12 +567,13 @@ fn read_csv(
             .borrow_mut()
             .line_of(rec.position().map(|p| p.byte()).unwrap_or(0));
         if rec.len() != headers.len() {
-            anyhow::bail!(
+            warnings.invalid_record(format!(
                 "{}:{line}: {} fields where the header has {}",
                 path.display(),
                 rec.len(),
                 headers.len()
-            );
+            ))?;
+            continue;
         }
         let get = |i: Option<usize>| {
             i.map(|i| rec[i].trim().to_string())
@@ -582,8 +639,10 @@ fn read_jsonl(
             break;
         }
         lineno += 1;
-        let line = std::str::from_utf8(&buf)
-            .map_err(|_| anyhow::anyhow!("{}:{lineno}: invalid UTF-8", path.display()))?;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            warnings.invalid_record(format!("{}:{lineno}: invalid UTF-8", path.display()))?;
+            continue;
+        };
         // A UTF-8 byte-order mark is not JSON.
         let line = match lineno {
             1 => line.strip_prefix('\u{feff}').unwrap_or(line),
@@ -592,8 +651,14 @@ fn read_jsonl(
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| anyhow::anyhow!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
+        let v: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                warnings
+                    .invalid_record(format!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
+                continue;
+            }
+        };
         let get = |k: &str| match v.get(k) {
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
                 Some(s.trim().to_string())
@@ -603,11 +668,14 @@ fn read_jsonl(
         };
         let text = match v.get(&columns.text) {
             Some(serde_json::Value::String(s)) => s.clone(),
-            _ => anyhow::bail!(
-                "{}:{lineno}: no string field {:?}",
-                path.display(),
-                columns.text
-            ),
+            _ => {
+                warnings.invalid_record(format!(
+                    "{}:{lineno}: no string field {:?}",
+                    path.display(),
+                    columns.text
+                ))?;
+                continue;
+            }
         };
         let date = date_or_warn(get(&columns.date), path, lineno, warnings);
         if text.trim().is_empty() && get(&columns.title).is_none() {

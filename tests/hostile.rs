@@ -666,3 +666,78 @@ fn tables_escape_control_characters_and_csv_quotes_formulas() {
     clean(&out);
 }
 
+/// Item 13: with line 5,000 of 10,000 broken, stdout held documents 1-4,096
+/// and the 903 valid documents before the bad line were missing.
+/// Default: stop, with every record before the error written;
+/// `--skip-invalid`: name each bad record and go on.
+#[test]
+fn an_invalid_record_stops_after_everything_before_it_or_is_skipped() {
+    let d = tempfile::tempdir().unwrap();
+    let mut jl = String::new();
+    let mut csv = String::from("id,text\n");
+    for i in 1..=10_000 {
+        match i {
+            5_000 => jl.push_str("{\"id\": \"d5000\", \"text\": broken}\n"),
+            7_000 => jl.push_str("{\"id\": \"d7000\", \"body\": \"no text\"}\n"),
+            _ => jl.push_str(&format!(
+                "{{\"id\": \"d{i}\", \"text\": \"Talks resumed.\"}}\n"
+            )),
+        }
+        // The record on line 5,001 (document 5,000) has three fields.
+        match i {
+            5_000 => csv.push_str("d5000,Talks resumed.,extra\n"),
+            _ => csv.push_str(&format!("d{i},Talks resumed.\n")),
+        }
+    }
+    let jp = write(d.path(), "c.jsonl", jl);
+    let cp = write(d.path(), "c.csv", csv);
+    for (p, line, what) in [
+        (&jp, 5_000, "invalid JSON"),
+        (&cp, 5_001, "3 fields where the header has 2"),
+    ] {
+        let r = stance(&["score", s(p), "-q", "-f", "jsonl"]);
+        let out = r.stdout.clone();
+        let e = r.err();
+        assert!(e.contains(&format!("{}:{line}: {what}", s(p))), "{e}");
+        let recs = jsonl(&out);
+        assert_eq!(recs.len(), 4_999, "{}", s(p));
+        assert_eq!(recs[4_998]["doc"], "d4999");
+        // report: an error, and no report.
+        let r = stance(&["report", s(p), "-q", "-f", "csv"]);
+        assert!(r.stdout.is_empty());
+        assert!(r.err().contains(&format!("{}:{line}: {what}", s(p))));
+    }
+    let r = stance(&["score", s(&jp), "-q", "-f", "jsonl", "--skip-invalid"]);
+    let (out, err) = (r.stdout.clone(), r.stderr.clone());
+    r.ok();
+    assert_eq!(jsonl(&out).len(), 9_998);
+    assert!(
+        err.contains(&format!("{}:5000: invalid JSON", s(&jp))),
+        "{err}"
+    );
+    assert!(err.contains("(record skipped)"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:7000: no string field \"text\" (record skipped)",
+            s(&jp)
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 invalid records skipped (--skip-invalid)"),
+        "{err}"
+    );
+    let out = stance(&[
+        "report",
+        s(&cp),
+        "-q",
+        "-f",
+        "json",
+        "--by",
+        "source",
+        "--skip-invalid",
+    ])
+    .ok();
+    let rep: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rep["rows"][0]["documents"], 9_999);
+}

@@ -98,7 +98,11 @@ pub fn for_each_scored<T: Send>(
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<ReadWarnings> {
-    let mut warnings = ReadWarnings::default();
+    let mut warnings = ReadWarnings {
+        skip_invalid: input.skip_invalid,
+        on_skip: Some(|m| eprintln!("stance: warning: {m}")),
+        ..ReadWarnings::default()
+    };
     let mut sources = expand_inputs(&input.paths(), &mut warnings)?;
     let files = || {
         sources.iter().filter_map(|s| match s {
@@ -153,7 +157,7 @@ pub fn for_each_scored<T: Send>(
     };
     let mut documents = 0usize;
     for source in &sources {
-        read_source(source, format, &columns, &mut warnings, |doc| {
+        let read = read_source(source, format, &columns, &mut warnings, |doc| {
             documents += 1;
             batch_bytes += doc.text.len();
             batch.push(doc);
@@ -162,20 +166,37 @@ pub fn for_each_scored<T: Send>(
                 flush(&mut batch, &mut sink)?;
             }
             Ok(())
-        })?;
+        });
+        if let Err(e) = read {
+            // Every document read before the error is handed on, so that
+            // the output holds exactly what came before it.
+            flush(&mut batch, &mut sink)?;
+            progress.finish();
+            return Err(e);
+        }
     }
     flush(&mut batch, &mut sink)?;
     progress.finish();
     if documents == 0 {
         bail!("empty input: no documents found");
     }
-    for w in &warnings.messages {
+    // Skipped records were reported as they were met.
+    let skipped = warnings.skipped;
+    let mut shown = 0;
+    for w in (warnings.messages.iter()).filter(|m| !m.ends_with("(record skipped)")) {
         eprintln!("stance: warning: {w}");
+        shown += 1;
     }
-    if warnings.count > warnings.messages.len() {
+    if warnings.count - skipped > shown {
         eprintln!(
             "stance: warning: ... and {} more",
-            warnings.count - warnings.messages.len()
+            warnings.count - skipped - shown
+        );
+    }
+    if skipped > 0 {
+        eprintln!(
+            "stance: warning: {} skipped (--skip-invalid)",
+            count(skipped, "invalid record")
         );
     }
     Ok(warnings)

@@ -54,9 +54,9 @@ fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
 /// escalation-warning and scored sentence counts summed over the other
 /// dimensions.
 pub(super) struct TimePoint {
-    key: String,
+    pub(super) key: String,
     escalation: usize,
-    sentences: usize,
+    pub(super) sentences: usize,
     prob_sums: [f64; Label::COUNT],
 }
 

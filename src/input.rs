@@ -305,9 +305,83 @@ impl ReadWarnings {
     }
 }
 
-/// Opens a source as a buffered reader; `.gz` files are decompressed on
-/// the fly.
+/// Largest document read, in bytes: a text file, a JSONL line, a line of
+/// one-sentence-per-line input. Larger ones are refused with a message
+/// rather than read until memory runs out (`stance score /dev/urandom`,
+/// `yes | stance score`); split such a file first.
+pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// Bytes of one-sentence-per-line input per part (see [`LINES_PER_PART`]).
+const PART_BYTES: usize = 4 << 20;
+
+/// A reader that fails at the first NUL byte: text never holds one, and
+/// binary input (`/dev/zero`, an image, a zip) is refused at once, with the
+/// byte offset and line, instead of being read as text.
+struct NulGuard<R> {
+    inner: R,
+    /// Bytes at the start of the inner buffer already checked.
+    checked: usize,
+    /// Bytes consumed before the inner buffer, and newlines among them.
+    offset: u64,
+    line: u64,
+}
+
+impl<R: BufRead> Read for NulGuard<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let buf = self.fill_buf()?;
+        let n = buf.len().min(out.len());
+        out[..n].copy_from_slice(&buf[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for NulGuard<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let buf = self.inner.fill_buf()?;
+        if let Some(at) = buf[self.checked..].iter().position(|&b| b == 0) {
+            let at = self.checked + at;
+            let line = self.line + 1 + buf[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "binary input: NUL byte at byte {} (line {line}); stance reads UTF-8 text",
+                    self.offset + at as u64
+                ),
+            ));
+        }
+        self.checked = buf.len();
+        Ok(buf)
+    }
+
+    fn consume(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        // The bytes consumed are those of the buffer returned last.
+        if let Ok(buf) = self.inner.fill_buf() {
+            let n = n.min(buf.len());
+            self.line += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        self.offset += n as u64;
+        self.checked = self.checked.saturating_sub(n);
+        self.inner.consume(n);
+    }
+}
+
+/// Opens a source as a buffered reader that refuses binary data (see
+/// [`NulGuard`]); `.gz` files are decompressed on the fly.
 fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
+    let inner = open_raw(source)?;
+    Ok(Box::new(NulGuard {
+        inner,
+        checked: 0,
+        offset: 0,
+        line: 0,
+    }))
+}
+
+fn open_raw(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
     match source {
         Source::Stdin => Ok(Box::new(std::io::BufReader::new(std::io::stdin()))),
         Source::File(p) => {
@@ -386,16 +460,29 @@ pub fn read_source(
         InputFormat::Text | InputFormat::Auto => {
             let mut bytes = Vec::new();
             reader
+                .take(MAX_DOCUMENT_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            let text = utf8_text(path, &bytes)?;
+            if bytes.len() > MAX_DOCUMENT_BYTES {
+                anyhow::bail!(
+                    "{name}: larger than {} MiB, the most read as one document; split it into smaller files (or read it one sentence per line with --sentences)",
+                    MAX_DOCUMENT_BYTES >> 20
+                );
+            }
+            // Taken as it is, not copied: memory stays near the input's size.
+            let mut text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => return Err(utf8_text(path, e.as_bytes()).unwrap_err().into()),
+            };
             // A UTF-8 byte-order mark is not text; old-Mac files end lines
             // with a lone CR, which is read as LF (CRLF is handled as is).
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
             let text = if text.contains('\r') && !text.contains('\n') {
                 text.replace('\r', "\n")
             } else {
-                text.to_string()
+                text
             };
             if text.trim().is_empty() {
                 anyhow::bail!("{name}: empty input: nothing to score");
@@ -427,13 +514,20 @@ fn read_lines(
     let mut in_part = 0usize;
     loop {
         line.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         if n == 0 {
             break;
         }
         lineno += 1;
+        if n > MAX_DOCUMENT_BYTES {
+            anyhow::bail!(
+                "{name}:{lineno}: line longer than {} MiB; this is not one sentence per line",
+                MAX_DOCUMENT_BYTES >> 20
+            );
+        }
         let l = std::str::from_utf8(&line).map_err(|_| {
             anyhow::anyhow!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8")
         })?;
@@ -442,7 +536,7 @@ fn read_lines(
         if !l.trim().is_empty() {
             sentences += 1;
         }
-        if in_part == LINES_PER_PART {
+        if in_part == LINES_PER_PART || text.len() >= PART_BYTES {
             let next = Part {
                 index: part.index + 1,
                 line_offset: lineno,
@@ -632,13 +726,21 @@ fn read_jsonl(
     let mut lineno = 0u64;
     loop {
         buf.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if n == 0 {
             break;
         }
         lineno += 1;
+        if n > MAX_DOCUMENT_BYTES {
+            anyhow::bail!(
+                "{}:{lineno}: line longer than {} MiB, the most read as one record",
+                path.display(),
+                MAX_DOCUMENT_BYTES >> 20
+            );
+        }
         let Ok(line) = std::str::from_utf8(&buf) else {
             warnings.invalid_record(format!("{}:{lineno}: invalid UTF-8", path.display()))?;
             continue;

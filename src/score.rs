@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::sentences::{MAX_SENTENCE_CHARS, cut_long_sentence};
 use crate::analysis::{SegmentKind, split_document};
 use crate::input::Document;
 use crate::model::{Prediction, StanceModel};
@@ -39,6 +40,10 @@ pub struct ScoredDocument {
     pub sentences: Vec<ScoredSentence>,
     /// Boilerplate lines left out of scoring, with their lines.
     pub boilerplate: Vec<(usize, String)>,
+    /// The line of each run of text longer than
+    /// [`MAX_SENTENCE_CHARS`](crate::analysis::sentences::MAX_SENTENCE_CHARS)
+    /// that was cut into pieces (each piece is scored as a sentence).
+    pub cut: Vec<usize>,
 }
 
 /// Splits and scores one document. With [`Segmentation::Split`], segments
@@ -48,6 +53,7 @@ pub struct ScoredDocument {
 pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
     let mut sentences = Vec::new();
     let mut boilerplate = Vec::new();
+    let mut cut = Vec::new();
     // A part of a larger document continues its line and sentence numbers.
     let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
@@ -71,13 +77,25 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
         Segmentation::Lines => {
             for (i, line) in doc.text.lines().enumerate() {
                 let t = line.trim();
-                if !t.is_empty() {
-                    push(part.line_offset + i + 1, t.to_string());
+                let line = part.line_offset + i + 1;
+                if t.len() > MAX_SENTENCE_CHARS {
+                    let pieces = cut_long_sentence(t);
+                    if pieces.len() > 1 {
+                        cut.push(line);
+                    }
+                    for p in pieces {
+                        push(line, p);
+                    }
+                } else if !t.is_empty() {
+                    push(line, t.to_string());
                 }
             }
         }
         Segmentation::Split => {
             for seg in split_document(&doc.text) {
+                if seg.cut == Some(0) {
+                    cut.push(seg.line);
+                }
                 match seg.kind {
                     // A "sentence" without a letter or digit (a row of
                     // dashes, emoji, "* * *") has nothing to label: it is
@@ -95,5 +113,6 @@ pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) ->
         doc,
         sentences,
         boilerplate,
+        cut,
     }
 }

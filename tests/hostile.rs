@@ -741,3 +741,120 @@ fn an_invalid_record_stops_after_everything_before_it_or_is_skipped() {
     let rep: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(rep["rows"][0]["documents"], 9_999);
 }
+
+/// Item 7: one 200 MB paragraph took 4.1 GB (16 bytes per character in the
+/// splitter); `score /dev/zero` read until memory ran out; a "sentence" of
+/// a million characters was scored as one.
+#[test]
+fn a_huge_paragraph_is_cut_into_bounded_sentences_in_bounded_memory() {
+    let d = tempfile::tempdir().unwrap();
+    let words = [
+        "troops", "massed", "near", "the", "border", "talks", "failed,",
+    ];
+    let mut text = String::with_capacity(21 << 20);
+    let mut i = 0usize;
+    while text.len() < 20 << 20 {
+        text.push_str(words[i % 7]);
+        text.push(' ');
+        i = i.wrapping_mul(31).wrapping_add(7) % 1_000_003;
+    }
+    let p = write(d.path(), "big.txt", &text);
+    let time = Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-v").arg(env!("CARGO_BIN_EXE_stance"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_stance"))
+    };
+    let o = cmd
+        .args(["score", s(&p), "-q", "-f", "jsonl"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("big.txt:1: a run of text of more than 1000 characters without a sentence end: cut into pieces"),
+        "{err}"
+    );
+    let recs = jsonl(&String::from_utf8(o.stdout).unwrap());
+    let pieces: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert!(pieces.len() > 20_000, "{}", pieces.len());
+    assert!(pieces.iter().all(|t| t.chars().count() <= 1000));
+    // Cut at clause or word boundaries: no word is lost or broken.
+    assert_eq!(
+        pieces.join(" ").split(' ').collect::<Vec<_>>(),
+        text.split_whitespace().collect::<Vec<_>>()
+    );
+    if let Some(rss) = err.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes): ")
+    }) {
+        // Was 23 times the input; now the text, its copies and the pieces.
+        let mb = rss.parse::<u64>().unwrap() / 1024;
+        assert!(mb < 160, "peak memory {mb} MB for a 20 MB paragraph");
+    }
+}
+
+/// Item 7: binary input (`/dev/zero`, a NUL inside a file) is refused at
+/// once, by itself, with the file and where.
+#[test]
+fn binary_input_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [
+        &["score", "/dev/zero"][..],
+        &["score", "--sentences", "/dev/zero"],
+        &["score", "--input-format", "jsonl", "/dev/zero"],
+        &["score", "--input-format", "csv", "/dev/zero"],
+        &["report", "/dev/zero"],
+    ] {
+        let o = stance_limited(args, Stdio::piped(), Duration::from_secs(5));
+        assert!(!o.status.success());
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains("/dev/zero") && e.contains("binary input: NUL byte at byte 0 (line 1)"),
+            "{args:?}: {e}"
+        );
+    }
+    let mut bytes = b"Talks resumed.\nThe envoy left.\n".repeat(5_000);
+    bytes.extend(b"PNG\0\0\x01");
+    let p = write(d.path(), "a.txt", &bytes);
+    let e = stance(&["score", s(&p), "-q"]).err();
+    assert!(
+        e.contains(&format!(
+            "{}: binary input: NUL byte at byte 155003 (line 10001)",
+            s(&p)
+        )),
+        "{e}"
+    );
+    let c = write(
+        d.path(),
+        "c.csv",
+        [&b"id,text\n1,Talks.\n2,Bad\0.\n"[..]].concat(),
+    );
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv") && e.contains("NUL byte at byte 22 (line 3)"),
+        "{e}"
+    );
+    // One sentence per line: an over-long line is cut and said so.
+    let long = format!("{}\nTalks resumed.\n", "word ".repeat(600));
+    let p = write(d.path(), "l.txt", long);
+    let o = stance(&["score", "--sentences", s(&p), "-q", "-f", "jsonl"]);
+    assert!(
+        o.stderr
+            .contains("l.txt:1: a run of text of more than 1000"),
+        "{}",
+        o.stderr
+    );
+    let recs = jsonl(&o.ok());
+    // 2,999 characters: three pieces of 200 words, all of line 1.
+    assert_eq!(recs.len(), 4);
+    assert!(
+        recs[..3]
+            .iter()
+            .all(|r| r["line"] == 1 && r["text"].as_str().unwrap().len() == 999)
+    );
+    assert_eq!(recs[3]["line"], 2);
+}

@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 use stance::Label;
+use stance::analysis::sentences::MAX_SENTENCE_CHARS;
 use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, read_source};
 use stance::model::StanceModel;
 use stance::score::{ScoredDocument, Segmentation, score_document};
@@ -136,20 +137,37 @@ pub fn for_each_scored<T: Send>(
     };
     let columns = input.columns();
     let progress = Progress::new(input.quiet);
+    // Over-long sentences cut into pieces, found while scoring.
+    let cuts = std::cell::RefCell::new(ReadWarnings::default());
     const BATCH_BYTES: usize = 4 << 20;
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0;
     let flush = |batch: &mut Vec<Document>,
                  sink: &mut dyn FnMut(T) -> anyhow::Result<()>|
      -> anyhow::Result<()> {
-        let done: Vec<(usize, T)> = std::mem::take(batch)
+        let done: Vec<_> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
                 let d = score_document(model, d, mode);
-                (d.sentences.len(), map(d))
+                let cut = (d.cut.len(), d.cut.first().copied());
+                let id = if cut.0 > 0 {
+                    d.doc.id.clone()
+                } else {
+                    String::new()
+                };
+                (d.sentences.len(), cut, id, map(d))
             })
             .collect();
-        for (n, t) in done {
+        for (n, (cut, first), id, t) in done {
+            if let Some(line) = first {
+                let what = match cut {
+                    1 => "a run of text".to_string(),
+                    n => format!("{n} runs of text (the first here)"),
+                };
+                cuts.borrow_mut().push(format!(
+                    "{id}:{line}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
+                ));
+            }
             progress.inc(n);
             sink(t)?;
         }
@@ -179,6 +197,16 @@ pub fn for_each_scored<T: Send>(
     progress.finish();
     if documents == 0 {
         bail!("empty input: no documents found");
+    }
+    let cuts = cuts.into_inner();
+    for w in &cuts.messages {
+        eprintln!("stance: warning: {w}");
+    }
+    if cuts.count > cuts.messages.len() {
+        eprintln!(
+            "stance: warning: ... and {} more documents with text cut into pieces",
+            cuts.count - cuts.messages.len()
+        );
     }
     // Skipped records were reported as they were met.
     let skipped = warnings.skipped;

@@ -25,6 +25,11 @@ use serde::{Deserialize, Serialize};
 /// A sparse feature vector: `(feature index, value)` pairs sorted by index.
 pub type SparseVec = Vec<(u32, f32)>;
 
+/// Largest idf a vectorizer may hold. A fitted idf is `1 + ln((1 + n) /
+/// (1 + df))`, under 30 for any training set that fits in memory; larger
+/// values only come from a damaged or hand-made model file.
+pub const MAX_IDF: f32 = 1e3;
+
 /// TF-IDF settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TfidfParams {
@@ -208,8 +213,10 @@ impl FittedTfidf {
                 idf.len()
             ));
         }
-        if let Some(bad) = idf.iter().find(|v| !v.is_finite() || **v <= 0.0) {
-            return Err(format!("invalid idf value {bad}"));
+        if let Some(bad) = idf.iter().find(|v| !(**v > 0.0 && **v <= MAX_IDF)) {
+            return Err(format!(
+                "invalid idf value {bad} (idf must be positive and at most {MAX_IDF})"
+            ));
         }
         let mut index = HashMap::with_capacity(terms.len());
         for (i, t) in terms.iter().enumerate() {

@@ -264,12 +264,41 @@ fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Resul
 
 /// Problems found while reading that did not stop reading: the document
 /// is kept, and the problem is reported with its file and line.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// By default an invalid record of a collection (a CSV row with the wrong
+/// number of fields or bad UTF-8, a JSONL line that is not JSON or has no
+/// text field) stops reading with an error naming its file and line. With
+/// [`skip_invalid`](Self::skip_invalid) such a record is skipped instead:
+/// counted in [`skipped`](Self::skipped), handed to
+/// [`on_skip`](Self::on_skip) (every one of them, as it is met) and kept
+/// among the messages like any other warning. Problems that leave nothing
+/// to read after them (an unclosed quote, a read error) always stop.
+#[derive(Debug, Clone, Default)]
 pub struct ReadWarnings {
     /// The first [`ReadWarnings::KEEP`] messages, `FILE:LINE: problem`.
     pub messages: Vec<String>,
     /// How many problems there were in all.
     pub count: usize,
+    /// Skip invalid records (see above) instead of stopping.
+    pub skip_invalid: bool,
+    /// Records skipped.
+    pub skipped: usize,
+    /// Called with the message of each skipped record.
+    pub on_skip: Option<fn(&str)>,
+}
+
+/// Equal when they hold the same problems and setting (`on_skip` is not
+/// compared: function addresses are not meaningful).
+impl PartialEq for ReadWarnings {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.messages, self.count, self.skip_invalid, self.skipped)
+            == (
+                &other.messages,
+                other.count,
+                other.skip_invalid,
+                other.skipped,
+            )
+    }
 }
 
 impl ReadWarnings {
@@ -283,11 +312,100 @@ impl ReadWarnings {
             self.messages.push(message);
         }
     }
+
+    /// An invalid record, `FILE:LINE: problem`: an error, or with
+    /// [`skip_invalid`](Self::skip_invalid) a warning and `Ok`.
+    pub fn invalid_record(&mut self, message: String) -> anyhow::Result<()> {
+        if !self.skip_invalid {
+            anyhow::bail!("{message}");
+        }
+        let message = format!("{message} (record skipped)");
+        self.skipped += 1;
+        if let Some(f) = self.on_skip {
+            f(&message);
+        }
+        self.push(message);
+        Ok(())
+    }
 }
 
-/// Opens a source as a buffered reader; `.gz` files are decompressed on
-/// the fly.
+/// Largest document read, in bytes: a text file, a JSONL line, a line of
+/// one-sentence-per-line input. Larger ones are refused with a message
+/// rather than read until memory runs out (`stance score /dev/urandom`,
+/// `yes | stance score`); split such a file first.
+pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// Bytes of one-sentence-per-line input per part (see [`LINES_PER_PART`]).
+const PART_BYTES: usize = 4 << 20;
+
+/// A reader that fails at the first NUL byte: text never holds one, and
+/// binary input (`/dev/zero`, an image, a zip) is refused at once, with the
+/// byte offset and line, instead of being read as text.
+struct NulGuard<R> {
+    inner: R,
+    /// Bytes at the start of the inner buffer already checked.
+    checked: usize,
+    /// Bytes consumed before the inner buffer, and newlines among them.
+    offset: u64,
+    line: u64,
+}
+
+impl<R: BufRead> Read for NulGuard<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let buf = self.fill_buf()?;
+        let n = buf.len().min(out.len());
+        out[..n].copy_from_slice(&buf[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for NulGuard<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let buf = self.inner.fill_buf()?;
+        if let Some(at) = buf[self.checked..].iter().position(|&b| b == 0) {
+            let at = self.checked + at;
+            let line = self.line + 1 + buf[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "binary input: NUL byte at byte {} (line {line}); stance reads UTF-8 text",
+                    self.offset + at as u64
+                ),
+            ));
+        }
+        self.checked = buf.len();
+        Ok(buf)
+    }
+
+    fn consume(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        // The bytes consumed are those of the buffer returned last.
+        if let Ok(buf) = self.inner.fill_buf() {
+            let n = n.min(buf.len());
+            self.line += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        self.offset += n as u64;
+        self.checked = self.checked.saturating_sub(n);
+        self.inner.consume(n);
+    }
+}
+
+/// Opens a source as a buffered reader that refuses binary data (see
+/// [`NulGuard`]); `.gz` files are decompressed on the fly.
 fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
+    let inner = open_raw(source)?;
+    Ok(Box::new(NulGuard {
+        inner,
+        checked: 0,
+        offset: 0,
+        line: 0,
+    }))
+}
+
+fn open_raw(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
     match source {
         Source::Stdin => Ok(Box::new(std::io::BufReader::new(std::io::stdin()))),
         Source::File(p) => {
@@ -379,16 +497,29 @@ pub fn read_source(
         InputFormat::Text | InputFormat::Auto | InputFormat::Html | InputFormat::Markdown => {
             let mut bytes = Vec::new();
             reader
+                .take(MAX_DOCUMENT_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            let text = utf8_text(path, &bytes)?;
+            if bytes.len() > MAX_DOCUMENT_BYTES {
+                anyhow::bail!(
+                    "{name}: larger than {} MiB, the most read as one document; split it into smaller files (or read it one sentence per line with --sentences)",
+                    MAX_DOCUMENT_BYTES >> 20
+                );
+            }
+            // Taken as it is, not copied: memory stays near the input's size.
+            let mut text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => return Err(utf8_text(path, e.as_bytes()).unwrap_err().into()),
+            };
             // A UTF-8 byte-order mark is not text; old-Mac files end lines
             // with a lone CR, which is read as LF (CRLF is handled as is).
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
             let text = if text.contains('\r') && !text.contains('\n') {
                 text.replace('\r', "\n")
             } else {
-                text.to_string()
+                text
             };
             if text.trim().is_empty() {
                 anyhow::bail!("{name}: empty input: nothing to score");
@@ -434,13 +565,20 @@ fn read_lines(
     let mut in_part = 0usize;
     loop {
         line.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         if n == 0 {
             break;
         }
         lineno += 1;
+        if n > MAX_DOCUMENT_BYTES {
+            anyhow::bail!(
+                "{name}:{lineno}: line longer than {} MiB; this is not one sentence per line",
+                MAX_DOCUMENT_BYTES >> 20
+            );
+        }
         let l = std::str::from_utf8(&line).map_err(|_| {
             anyhow::anyhow!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8")
         })?;
@@ -449,7 +587,7 @@ fn read_lines(
         if !l.trim().is_empty() {
             sentences += 1;
         }
-        if in_part == LINES_PER_PART {
+        if in_part == LINES_PER_PART || text.len() >= PART_BYTES {
             let next = Part {
                 index: part.index + 1,
                 line_offset: lineno,
@@ -549,6 +687,18 @@ fn read_csv(
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
+            // Bad UTF-8 in one record: the parser has read past it.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { pos: Some(_), .. }) => {
+                let csv::ErrorKind::Utf8 { pos: Some(pos), .. } = e.kind() else {
+                    unreachable!("matched above")
+                };
+                let line = lines.borrow_mut().line_of(pos.byte());
+                warnings.invalid_record(format!(
+                    "{}:{line}: invalid UTF-8 in a field",
+                    path.display()
+                ))?;
+                continue;
+            }
             Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
         }
         if let Some(line) = lines.borrow().unclosed_quote() {
@@ -562,12 +712,13 @@ fn read_csv(
             .borrow_mut()
             .line_of(rec.position().map(|p| p.byte()).unwrap_or(0));
         if rec.len() != headers.len() {
-            anyhow::bail!(
+            warnings.invalid_record(format!(
                 "{}:{line}: {} fields where the header has {}",
                 path.display(),
                 rec.len(),
                 headers.len()
-            );
+            ))?;
+            continue;
         }
         let get = |i: Option<usize>| {
             i.map(|i| rec[i].trim().to_string())
@@ -648,15 +799,25 @@ fn read_jsonl(
     let mut lineno = 0u64;
     loop {
         buf.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if n == 0 {
             break;
         }
         lineno += 1;
-        let line = std::str::from_utf8(&buf)
-            .map_err(|_| anyhow::anyhow!("{}:{lineno}: invalid UTF-8", path.display()))?;
+        if n > MAX_DOCUMENT_BYTES {
+            anyhow::bail!(
+                "{}:{lineno}: line longer than {} MiB, the most read as one record",
+                path.display(),
+                MAX_DOCUMENT_BYTES >> 20
+            );
+        }
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            warnings.invalid_record(format!("{}:{lineno}: invalid UTF-8", path.display()))?;
+            continue;
+        };
         // A UTF-8 byte-order mark is not JSON.
         let line = match lineno {
             1 => line.strip_prefix('\u{feff}').unwrap_or(line),
@@ -665,8 +826,14 @@ fn read_jsonl(
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| anyhow::anyhow!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
+        let v: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                warnings
+                    .invalid_record(format!("{}:{lineno}: invalid JSON: {e}", path.display()))?;
+                continue;
+            }
+        };
         let get = |k: &str| match v.get(k) {
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
                 Some(s.trim().to_string())
@@ -676,11 +843,14 @@ fn read_jsonl(
         };
         let text = match v.get(&columns.text) {
             Some(serde_json::Value::String(s)) => s.clone(),
-            _ => anyhow::bail!(
-                "{}:{lineno}: no string field {:?}",
-                path.display(),
-                columns.text
-            ),
+            _ => {
+                warnings.invalid_record(format!(
+                    "{}:{lineno}: no string field {:?}",
+                    path.display(),
+                    columns.text
+                ))?;
+                continue;
+            }
         };
         let date = date_or_warn(get(&columns.date), path, lineno, warnings);
         if text.trim().is_empty() && get(&columns.title).is_none() {

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::sentences::{MAX_SENTENCE_CHARS, cut_long_sentence};
 use crate::analysis::{SegmentKind, split_document};
 use crate::input::Document;
 use crate::language::Language;
@@ -41,6 +42,10 @@ pub struct ScoredDocument {
     /// Boilerplate lines left out of scoring, with their lines (0 for what
     /// extraction from HTML or Markdown left out).
     pub boilerplate: Vec<(usize, String)>,
+    /// The line of each run of text longer than
+    /// [`MAX_SENTENCE_CHARS`](crate::analysis::sentences::MAX_SENTENCE_CHARS)
+    /// that was cut into pieces (each piece is scored as a sentence).
+    pub cut: Vec<usize>,
     /// Detected language; `None` when not judged (too short, or the
     /// detector is unsure), which is treated as English.
     pub language: Option<Language>,
@@ -85,8 +90,10 @@ pub fn score_document_with(
             boilerplate,
             language,
             skipped_language: true,
+            cut: Vec::new(),
         };
     }
+    let mut cut = Vec::new();
     // A part of a larger document continues its line and sentence numbers.
     let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
@@ -110,13 +117,25 @@ pub fn score_document_with(
         Segmentation::Lines => {
             for (i, line) in doc.text.lines().enumerate() {
                 let t = line.trim();
-                if !t.is_empty() {
-                    push(part.line_offset + i + 1, t.to_string());
+                let line = part.line_offset + i + 1;
+                if t.len() > MAX_SENTENCE_CHARS {
+                    let pieces = cut_long_sentence(t);
+                    if pieces.len() > 1 {
+                        cut.push(line);
+                    }
+                    for p in pieces {
+                        push(line, p);
+                    }
+                } else if !t.is_empty() {
+                    push(line, t.to_string());
                 }
             }
         }
         Segmentation::Split => {
             for seg in split_document(&doc.text) {
+                if seg.cut == Some(0) {
+                    cut.push(seg.line);
+                }
                 match seg.kind {
                     // A "sentence" without a letter or digit (a row of
                     // dashes, emoji, "* * *") has nothing to label: it is
@@ -136,5 +155,6 @@ pub fn score_document_with(
         boilerplate,
         language,
         skipped_language: false,
+        cut,
     }
 }

@@ -464,3 +464,398 @@ fn gz_in_any_case_jsonl_bom_and_duplicate_counts() {
         r.stderr
     );
 }
+
+/// A model file made from the shipped one with `edit` applied to its JSON
+/// body, with a valid header and checksum.
+fn edited_model(dir: &Path, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let bytes = std::fs::read(repo("models/stance-default.model")).unwrap();
+    let at = bytes.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes[at..]).unwrap();
+    edit(&mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut file = format!(
+        "STANCE-MODEL 1\nsha256 {}\nlength {}\n\n",
+        stance::model::sha256_hex(&body),
+        body.len()
+    )
+    .into_bytes();
+    file.extend(body);
+    write(dir, name, file)
+}
+
+/// Item 12: a checksum-valid model with huge weights or idf gave NaN
+/// probabilities and labeled everything deterrence, exit 0; card counts
+/// that sum past the largest integer wrapped.
+#[test]
+fn models_with_absurd_content_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let article = write(d.path(), "a.txt", ARTICLE);
+    let run = |model: &Path| stance(&["score", s(&article), "-q", "-f", "jsonl", "-m", s(model)]);
+    // The edited copy itself loads and scores.
+    let same = edited_model(d.path(), "same.model", |_| {});
+    run(&same).ok();
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "weight",
+            Box::new(|m| m["classifier"]["weights"][5][1] = 3e38.into()),
+            "inconsistent model: weight 300000000000000000000000000000000000000 is not a number of magnitude at most 10000",
+        ),
+        (
+            "intercept",
+            Box::new(|m| m["classifier"]["intercept"][0] = (-2e4).into()),
+            "intercept -20000 is not a number of magnitude at most 10000",
+        ),
+        (
+            "idf",
+            Box::new(|m| m["vectorizer"]["idf"][7] = 1e30.into()),
+            "invalid idf value 1000000000000000000000000000000 (idf must be positive and at most 1000)",
+        ),
+        (
+            "zero-idf",
+            Box::new(|m| m["vectorizer"]["idf"][7] = 0.0.into()),
+            "invalid idf value 0",
+        ),
+        (
+            "counts",
+            Box::new(|m| {
+                let c = &mut m["card"]["training_rows_per_label"];
+                c["deterrence"] = u64::MAX.into();
+                c["neutral"] = u64::MAX.into();
+            }),
+            "the card's row counts add up to more than a count can hold",
+        ),
+        (
+            "card-vocabulary",
+            Box::new(|m| m["card"]["vocabulary_size"] = 12.into()),
+            "the card says 12 vocabulary terms, the vectorizer has 30000",
+        ),
+        (
+            "empty",
+            Box::new(|m| {
+                m["vectorizer"]["terms"] = serde_json::json!([]);
+                m["vectorizer"]["idf"] = serde_json::json!([]);
+                m["classifier"]["weights"] = serde_json::json!([]);
+                m["card"]["vocabulary_size"] = 0.into();
+                m["surface_forms"] = serde_json::json!({});
+            }),
+            "inconsistent model: empty vocabulary",
+        ),
+    ];
+    for (name, edit, expect) in cases {
+        let m = edited_model(d.path(), &format!("{name}.model"), edit);
+        let r = run(&m);
+        assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
+        let e = r.err();
+        assert!(e.contains(&format!("{name}.model")), "{name}: {e}");
+        assert!(e.contains(expect), "{name}: {e}");
+    }
+}
+
+/// Item 11: `report --top N` inserted into a sorted list: quadratic per
+/// group (`--top 2^64-1` on 300k sentences: 3 minutes).
+#[test]
+fn report_top_of_everything_is_fast_and_ordered() {
+    let d = tempfile::tempdir().unwrap();
+    let kinds = [
+        "Any attack will be met with a devastating nuclear response.",
+        "Officials warned the crisis could spiral out of control.",
+        "Foreign ministers agreed to resume talks in Geneva.",
+        "The weather was mild.",
+    ];
+    // 100,000 sentences in one group: 9 s with the sorted list.
+    let n = 100_000;
+    let text: String = (0..n).map(|i| format!("{}\n", kinds[i % 4])).collect();
+    let p = write(d.path(), "many.txt", text);
+    let start = Instant::now();
+    let out = stance(&[
+        "report",
+        "--sentences",
+        s(&p),
+        "--top",
+        &u64::MAX.to_string(),
+        "-f",
+        "json",
+        "-q",
+    ])
+    .ok();
+    let took = start.elapsed();
+    let rep: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let top = rep["rows"][0]["top"].as_array().unwrap();
+    assert_eq!(top.len(), n);
+    // Highest first; ties in input order.
+    for w in top.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (pa, pb) = (
+            a["escalation_prob"].as_f64().unwrap(),
+            b["escalation_prob"].as_f64().unwrap(),
+        );
+        assert!(pa > pb || (pa == pb && a["sentence"].as_u64() < b["sentence"].as_u64()));
+    }
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+
+/// Item 15: sentence text, file names and a model's words were printed raw
+/// in tables (terminal escape injection); CSV cells starting with `=`, `+`,
+/// `-` or `@` were written as they are (formula injection).
+#[test]
+fn tables_escape_control_characters_and_csv_quotes_formulas() {
+    let d = tempfile::tempdir().unwrap();
+    let evil = "Troops \u{1b}]0;owned\u{7} massed \u{1b}[2J at the \u{202e}border. Talks \u{9b}31m resumed.\n";
+    let p = write(d.path(), "a\u{1b}[31m.txt", evil);
+    let clean = |out: &str| {
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!out.contains(c), "{c:?} in {out:?}");
+        }
+    };
+    let out = stance(&["score", s(&p), "-q", "--explain"]).ok();
+    clean(&out);
+    assert!(out.contains("a\\u{1b}[31m.txt"), "{out}");
+    assert!(out.contains("Troops \\u{1b}]0;owned\\u{7} massed"), "{out}");
+    assert!(out.contains("\\u{202e}border."), "{out}");
+    // JSONL keeps the text as it is (escaped by JSON itself).
+    let recs = jsonl(&stance(&["score", s(&p), "-q", "-f", "jsonl"]).ok());
+    assert!(recs[0]["text"].as_str().unwrap().contains('\u{1b}'));
+    // Report keys and --top sentences.
+    let csv = write(
+        d.path(),
+        "c.csv",
+        "id,source,text\n=HYPERLINK(\"http://x\"),\u{1b}[1mBold,\"=1+1 is what the envoy warned about, a war.\"\n@x,-2+3,Talks resumed.\n",
+    );
+    let out = stance(&["report", s(&csv), "--by", "source", "--top", "2", "-q"]).ok();
+    clean(&out);
+    assert!(out.contains("\\u{1b}[1mBold"), "{out}");
+    // CSV: formulas quoted by default, raw with --csv-raw.
+    let out = stance(&["score", s(&csv), "-q", "-f", "csv"]).ok();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[0][8], "'=1+1 is what the envoy warned about, a war.");
+    assert_eq!(&rows[1][0], "'@x");
+    let out = stance(&["score", s(&csv), "-q", "-f", "csv", "--csv-raw"]).ok();
+    assert!(out.contains("\n\"=HYPERLINK("), "{out}");
+    assert!(out.contains("\n@x,"), "{out}");
+    let out = stance(&["report", s(&csv), "--by", "source,doc", "-q", "-f", "csv"]).ok();
+    assert!(out.contains("\n'-2+3,'@x,"), "{out}");
+    assert!(!out.contains(",=HYPERLINK"), "{out}");
+    let out = stance(&[
+        "report",
+        s(&csv),
+        "--by",
+        "source",
+        "-q",
+        "-f",
+        "csv",
+        "--csv-raw",
+    ])
+    .ok();
+    assert!(out.contains("\n-2+3,"), "{out}");
+    // A model's words and card.
+    let m = edited_model(d.path(), "evil.model", |m| {
+        m["card"]["training_files"][0]["path"] = "\u{1b}]0;t\u{7}x.csv".into();
+        for v in m["surface_forms"].as_object_mut().unwrap().values_mut() {
+            *v = format!("\u{1b}[2J{}", v.as_str().unwrap()).into();
+        }
+    });
+    let out = stance(&["inspect", "-m", s(&m)]).ok();
+    clean(&out);
+    assert!(out.contains("\\u{1b}]0;t\\u{7}x.csv"), "{out}");
+    assert!(out.contains("\\u{1b}[2J"), "{out}");
+    let out = stance(&["explain", "-m", s(&m), "Talks in Geneva resumed."]).ok();
+    clean(&out);
+}
+
+/// Item 13: with line 5,000 of 10,000 broken, stdout held documents 1-4,096
+/// and the 903 valid documents before the bad line were missing.
+/// Default: stop, with every record before the error written;
+/// `--skip-invalid`: name each bad record and go on.
+#[test]
+fn an_invalid_record_stops_after_everything_before_it_or_is_skipped() {
+    let d = tempfile::tempdir().unwrap();
+    let mut jl = String::new();
+    let mut csv = String::from("id,text\n");
+    for i in 1..=10_000 {
+        match i {
+            5_000 => jl.push_str("{\"id\": \"d5000\", \"text\": broken}\n"),
+            7_000 => jl.push_str("{\"id\": \"d7000\", \"body\": \"no text\"}\n"),
+            _ => jl.push_str(&format!(
+                "{{\"id\": \"d{i}\", \"text\": \"Talks resumed.\"}}\n"
+            )),
+        }
+        // The record on line 5,001 (document 5,000) has three fields.
+        match i {
+            5_000 => csv.push_str("d5000,Talks resumed.,extra\n"),
+            _ => csv.push_str(&format!("d{i},Talks resumed.\n")),
+        }
+    }
+    let jp = write(d.path(), "c.jsonl", jl);
+    let cp = write(d.path(), "c.csv", csv);
+    for (p, line, what) in [
+        (&jp, 5_000, "invalid JSON"),
+        (&cp, 5_001, "3 fields where the header has 2"),
+    ] {
+        let r = stance(&["score", s(p), "-q", "-f", "jsonl"]);
+        let out = r.stdout.clone();
+        let e = r.err();
+        assert!(e.contains(&format!("{}:{line}: {what}", s(p))), "{e}");
+        let recs = jsonl(&out);
+        assert_eq!(recs.len(), 4_999, "{}", s(p));
+        assert_eq!(recs[4_998]["doc"], "d4999");
+        // report: an error, and no report.
+        let r = stance(&["report", s(p), "-q", "-f", "csv"]);
+        assert!(r.stdout.is_empty());
+        assert!(r.err().contains(&format!("{}:{line}: {what}", s(p))));
+    }
+    let r = stance(&["score", s(&jp), "-q", "-f", "jsonl", "--skip-invalid"]);
+    let (out, err) = (r.stdout.clone(), r.stderr.clone());
+    r.ok();
+    assert_eq!(jsonl(&out).len(), 9_998);
+    assert!(
+        err.contains(&format!("{}:5000: invalid JSON", s(&jp))),
+        "{err}"
+    );
+    assert!(err.contains("(record skipped)"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:7000: no string field \"text\" (record skipped)",
+            s(&jp)
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 invalid records skipped (--skip-invalid)"),
+        "{err}"
+    );
+    let out = stance(&[
+        "report",
+        s(&cp),
+        "-q",
+        "-f",
+        "json",
+        "--by",
+        "source",
+        "--skip-invalid",
+    ])
+    .ok();
+    let rep: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rep["rows"][0]["documents"], 9_999);
+}
+
+/// Item 7: one 200 MB paragraph took 4.1 GB (16 bytes per character in the
+/// splitter); `score /dev/zero` read until memory ran out; a "sentence" of
+/// a million characters was scored as one.
+#[test]
+fn a_huge_paragraph_is_cut_into_bounded_sentences_in_bounded_memory() {
+    let d = tempfile::tempdir().unwrap();
+    let words = [
+        "troops", "massed", "near", "the", "border", "talks", "failed,",
+    ];
+    let mut text = String::with_capacity(21 << 20);
+    let mut i = 0usize;
+    while text.len() < 20 << 20 {
+        text.push_str(words[i % 7]);
+        text.push(' ');
+        i = i.wrapping_mul(31).wrapping_add(7) % 1_000_003;
+    }
+    let p = write(d.path(), "big.txt", &text);
+    let time = Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-v").arg(env!("CARGO_BIN_EXE_stance"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_stance"))
+    };
+    let o = cmd
+        .args(["score", s(&p), "-q", "-f", "jsonl"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("big.txt:1: a run of text of more than 1000 characters without a sentence end: cut into pieces"),
+        "{err}"
+    );
+    let recs = jsonl(&String::from_utf8(o.stdout).unwrap());
+    let pieces: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert!(pieces.len() > 20_000, "{}", pieces.len());
+    assert!(pieces.iter().all(|t| t.chars().count() <= 1000));
+    // Cut at clause or word boundaries: no word is lost or broken.
+    assert_eq!(
+        pieces.join(" ").split(' ').collect::<Vec<_>>(),
+        text.split_whitespace().collect::<Vec<_>>()
+    );
+    if let Some(rss) = err.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes): ")
+    }) {
+        // Was 23 times the input; now the text, its copies and the pieces.
+        let mb = rss.parse::<u64>().unwrap() / 1024;
+        assert!(mb < 160, "peak memory {mb} MB for a 20 MB paragraph");
+    }
+}
+
+/// Item 7: binary input (`/dev/zero`, a NUL inside a file) is refused at
+/// once, by itself, with the file and where.
+#[test]
+fn binary_input_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [
+        &["score", "/dev/zero"][..],
+        &["score", "--sentences", "/dev/zero"],
+        &["score", "--input-format", "jsonl", "/dev/zero"],
+        &["score", "--input-format", "csv", "/dev/zero"],
+        &["report", "/dev/zero"],
+    ] {
+        let o = stance_limited(args, Stdio::piped(), Duration::from_secs(5));
+        assert!(!o.status.success());
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains("/dev/zero") && e.contains("binary input: NUL byte at byte 0 (line 1)"),
+            "{args:?}: {e}"
+        );
+    }
+    let mut bytes = b"Talks resumed.\nThe envoy left.\n".repeat(5_000);
+    bytes.extend(b"PNG\0\0\x01");
+    let p = write(d.path(), "a.txt", &bytes);
+    let e = stance(&["score", s(&p), "-q"]).err();
+    assert!(
+        e.contains(&format!(
+            "{}: binary input: NUL byte at byte 155003 (line 10001)",
+            s(&p)
+        )),
+        "{e}"
+    );
+    let c = write(
+        d.path(),
+        "c.csv",
+        [&b"id,text\n1,Talks.\n2,Bad\0.\n"[..]].concat(),
+    );
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv") && e.contains("NUL byte at byte 22 (line 3)"),
+        "{e}"
+    );
+    // One sentence per line: an over-long line is cut and said so.
+    let long = format!("{}\nTalks resumed.\n", "word ".repeat(600));
+    let p = write(d.path(), "l.txt", long);
+    let o = stance(&["score", "--sentences", s(&p), "-q", "-f", "jsonl"]);
+    assert!(
+        o.stderr
+            .contains("l.txt:1: a run of text of more than 1000"),
+        "{}",
+        o.stderr
+    );
+    let recs = jsonl(&o.ok());
+    // 2,999 characters: three pieces of 200 words, all of line 1.
+    assert_eq!(recs.len(), 4);
+    assert!(
+        recs[..3]
+            .iter()
+            .all(|r| r["line"] == 1 && r["text"].as_str().unwrap().len() == 999)
+    );
+    assert_eq!(recs[3]["line"], 2);
+}

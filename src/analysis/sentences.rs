@@ -41,6 +41,10 @@ pub struct Segment {
     pub kind: SegmentKind,
     /// 1-based line of the document where the segment starts.
     pub line: usize,
+    /// `Some(i)`: the segment is piece `i` (from 0) of a run of text longer
+    /// than [`MAX_SENTENCE_CHARS`] characters without a sentence end, cut
+    /// into pieces; `None` for a sentence as found.
+    pub cut: Option<usize>,
 }
 
 /// Titles and abbreviations that are always followed by more of the same
@@ -397,16 +401,18 @@ pub fn split_document(text: &str) -> Vec<Segment> {
                 text: collapse(block),
                 kind: SegmentKind::Boilerplate,
                 line,
+                cut: None,
             });
         } else {
             *nav = false;
-            for s in split_sentences(block) {
+            split_into(block, &mut |text, cut| {
                 out.push(Segment {
-                    text: s,
+                    text,
                     kind: SegmentKind::Sentence,
                     line,
-                });
-            }
+                    cut,
+                })
+            });
         }
         block.clear();
     };
@@ -459,47 +465,123 @@ fn is_opening(c: char) -> bool {
     matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«')
 }
 
-/// Splits one paragraph into sentences.
+/// Longest sentence, in characters. Longer runs of text without a sentence
+/// end (a table flattened into one line, a scraped page without
+/// punctuation, a hostile input) are not sentences: they are cut into
+/// pieces of at most this many characters, each at the last clause
+/// boundary (`,` `;` `:` or a dash followed by a space) in its second half,
+/// else at the last space, else after exactly this many characters; every
+/// piece is scored, and the cut is reported (see [`Segment::cut`]).
+pub const MAX_SENTENCE_CHARS: usize = 1000;
+
+/// Splits one paragraph into sentences (none longer than
+/// [`MAX_SENTENCE_CHARS`]: longer ones are cut into pieces).
 pub fn split_sentences(paragraph: &str) -> Vec<String> {
-    let text = collapse(paragraph);
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = chars.len();
     let mut out = Vec::new();
-    let mut start = 0usize; // byte offset
+    split_into(paragraph, &mut |s, _| out.push(s));
+    out
+}
+
+/// Cuts `sentence` (trimmed) into pieces of at most [`MAX_SENTENCE_CHARS`]
+/// characters, as [`split_sentences`] does: one piece, itself, when it is
+/// not longer.
+pub fn cut_long_sentence(sentence: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    emit_capped(sentence, &mut |s, _| out.push(s));
+    out
+}
+
+/// Hands `s`, trimmed, to `emit` with `None` if it is short enough, else
+/// in pieces numbered `Some(0)`, `Some(1)`, ...
+fn emit_capped(s: &str, emit: &mut dyn FnMut(String, Option<usize>)) {
+    let mut s = s.trim();
+    if s.len() <= MAX_SENTENCE_CHARS || s.chars().nth(MAX_SENTENCE_CHARS).is_none() {
+        if !s.is_empty() {
+            emit(s.to_string(), None);
+        }
+        return;
+    }
+    let mut piece = 0;
+    while !s.is_empty() {
+        let Some((limit, _)) = s.char_indices().nth(MAX_SENTENCE_CHARS) else {
+            emit(s.to_string(), Some(piece));
+            return;
+        };
+        let window = &s[..limit];
+        let half = window
+            .char_indices()
+            .nth(MAX_SENTENCE_CHARS / 2)
+            .map_or(0, |(b, _)| b);
+        let mut clause = None;
+        let mut space = None;
+        let mut prev: Option<(usize, char)> = None;
+        for (b, c) in window[half..].char_indices() {
+            if c == ' ' {
+                space = Some(half + b);
+                if let Some((pb, pc)) = prev
+                    && matches!(pc, ',' | ';' | ':' | '—' | '–' | '-')
+                {
+                    clause = Some(half + pb + pc.len_utf8());
+                }
+            }
+            prev = Some((b, c));
+        }
+        let cut = clause.or(space).filter(|&c| c > 0).unwrap_or(limit);
+        let head = s[..cut].trim();
+        if !head.is_empty() {
+            emit(head.to_string(), Some(piece));
+            piece += 1;
+        }
+        s = s[cut..].trim_start();
+    }
+}
+
+/// The sentences of one paragraph, each with its piece number if it was
+/// cut (see [`emit_capped`]). Works on byte offsets into the collapsed
+/// text: memory is the paragraph's copy and the sentences, whatever its
+/// length.
+fn split_into(paragraph: &str, emit: &mut dyn FnMut(String, Option<usize>)) {
+    let text = collapse(paragraph);
+    let n = text.len();
+    let at = |b: usize| text[b..].chars().next();
+    let is_term = |c: char| matches!(c, '.' | '!' | '?' | '…');
+    let mut start = 0usize;
     let mut i = 0;
     while i < n {
-        let c = chars[i].1;
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            i += 1;
+        let c = at(i).expect("i is a char boundary before the end");
+        if !is_term(c) {
+            i += c.len_utf8();
             continue;
         }
         // The run of terminators ("?!", "...") and closing quotes/brackets.
         let term_start = i;
         let mut j = i;
-        while j < n && matches!(chars[j].1, '.' | '!' | '?' | '…') {
-            j += 1;
+        let mut terms = 0;
+        while let Some(t) = at(j).filter(|&t| is_term(t)) {
+            j += t.len_utf8();
+            terms += 1;
         }
-        let single_period = j - term_start == 1 && c == '.';
-        while j < n && is_closing(chars[j].1) {
-            j += 1;
+        let single_period = terms == 1 && c == '.';
+        while let Some(t) = at(j).filter(|&t| is_closing(t)) {
+            j += t.len_utf8();
         }
         if j >= n {
             break;
         }
-        if chars[j].1 != ' ' {
-            i = j.max(i + 1);
+        if at(j) != Some(' ') {
+            i = j;
             continue;
         }
         // Next word.
         let next_start = j + 1;
-        let Some(&(_, next_c)) = chars.get(next_start) else {
+        let Some(next_c) = at(next_start) else {
             break;
         };
         let mut k = next_start;
-        while k < n && is_opening(chars[k].1) {
-            k += 1;
+        while let Some(t) = at(k).filter(|&t| is_opening(t)) {
+            k += t.len_utf8();
         }
-        let next_word_first = chars.get(k).map(|&(_, c)| c);
+        let next_word_first = at(k);
         let starts_upper = next_word_first.is_some_and(|c| c.is_uppercase() || c.is_numeric())
             || (is_opening(next_c) && next_word_first.is_some_and(|c| !c.is_lowercase()));
         if !starts_upper {
@@ -507,10 +589,10 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
             continue;
         }
         let split = if single_period {
-            let next_word_end = (k..n).find(|&m| chars[m].1 == ' ').unwrap_or(n);
-            let next_word = &text[chars[k].0..chars.get(next_word_end).map_or(text.len(), |c| c.0)];
+            let next_word_end = text[k..].find(' ').map_or(n, |p| k + p);
+            let next_word = &text[k..next_word_end];
             let next_is_number = next_word_first.is_some_and(|c| c.is_numeric());
-            let byte_dot = chars[term_start].0;
+            let byte_dot = term_start;
             let word_start = text[..byte_dot].rfind(' ').map(|p| p + 1).unwrap_or(0);
             let word = text[word_start..byte_dot].trim_start_matches(is_opening);
             let at_start = text[start..word_start].trim().is_empty();
@@ -519,20 +601,12 @@ pub fn split_sentences(paragraph: &str) -> Vec<String> {
             true
         };
         if split {
-            let end_byte = chars[j].0;
-            let s = text[start..end_byte].trim();
-            if !s.is_empty() {
-                out.push(s.to_string());
-            }
-            start = chars[next_start].0;
+            emit_capped(&text[start..j], emit);
+            start = next_start;
         }
         i = j;
     }
-    let rest = text[start..].trim();
-    if !rest.is_empty() {
-        out.push(rest.to_string());
-    }
-    out
+    emit_capped(&text[start..], emit);
 }
 
 /// Decides whether a period after `word` ends the sentence, given the next

@@ -6,6 +6,7 @@ use clap::Args;
 use stance::Label;
 
 use super::ModelArg;
+use super::output::terminal_safe;
 
 /// Label one sentence and show the terms that drove the label.
 ///
@@ -43,7 +44,7 @@ pub fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     } else {
         outln!("terms toward {}:", p.label);
         for t in terms {
-            outln!("  {:<30} +{:.3}", t.term, t.contribution);
+            outln!("  {:<30} +{:.3}", terminal_safe(&t.term), t.contribution);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -77,25 +78,28 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(c)?);
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("model            {name}");
+    // Everything the card says is the model file's text: escaped.
+    let t = |s: &str| terminal_safe(s).into_owned();
+    outln!("model            {}", t(&name));
     outln!(
         "format           v{} (stance {})",
         c.format_version,
-        c.stance_version
+        t(&c.stance_version)
     );
-    outln!("trained on       {}", c.trained_on);
+    outln!("trained on       {}", t(&c.trained_on));
     if c.training_files.is_empty() {
-        outln!("training file    {}", c.training_file);
+        outln!("training file    {}", t(&c.training_file));
     }
     for f in &c.training_files {
         let n: usize = f.rows_per_label.values().sum();
+        let short: String = f.sha256.chars().take(12).collect();
         outln!(
             "training file    {}  ({n} rows, sha256 {})",
-            f.path,
-            &f.sha256[..12.min(f.sha256.len())]
+            t(&f.path),
+            t(&short)
         );
     }
-    outln!("training sha256  {}", c.training_sha256);
+    outln!("training sha256  {}", t(&c.training_sha256));
     outln!("rows per label");
     for (l, n) in &c.training_rows_per_label {
         outln!("  {:<20} {n}", l.as_str());
@@ -138,7 +142,7 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
                 m.metrics.macro_f1,
                 m.metrics.accuracy,
                 m.rows,
-                m.method
+                t(&m.method)
             );
             for pc in &m.metrics.per_class {
                 outln!(
@@ -163,7 +167,7 @@ pub fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
         let terms: Vec<String> = model
             .top_terms(l, a.terms)
             .into_iter()
-            .map(|t| t.term)
+            .map(|term| t(&term.term))
             .collect();
         outln!("\nstrongest terms for {l}:\n  {}", terms.join(", "));
     }

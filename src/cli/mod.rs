@@ -139,6 +139,14 @@ struct InputArgs {
     #[arg(long)]
     any_language: bool,
 
+    /// Skip invalid records of CSV and JSONL collections (a row with the
+    /// wrong number of fields or bad UTF-8, a line that is not JSON or has
+    /// no text field), naming each one with its file and line on stderr, and
+    /// go on. Default: the first invalid record stops the command with an
+    /// error (what was read before it is still written by `score`).
+    #[arg(long)]
+    skip_invalid: bool,
+
     /// No progress bar on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,

@@ -30,6 +30,44 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// `s` made safe to print to a terminal: control characters (C0 except
+/// tab, DEL, C1) and the bidirectional overrides and isolates (U+202A-202E,
+/// U+2066-2069) are written as `\u{..}` escapes, so text from the input
+/// (sentences, file names, a model's words) cannot move the cursor, change
+/// colours, retitle the window or reorder what is shown. Every table
+/// printed to stdout goes through it.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// A CSV cell that a spreadsheet would run as a formula (it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as
+/// OWASP advises against CSV injection; other cells are kept as they are.
+/// Applied to the text cells (ids, sentences, terms, group keys) of CSV
+/// output unless `--csv-raw` is given; numbers are never touched.
+pub fn csv_safe(cell: &str, raw: bool) -> std::borrow::Cow<'_, str> {
+    if !raw && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 /// A progress spinner on stderr: shown only when stderr is a terminal and
 /// `--quiet` is off, so stdout is never garbled and logs stay clean.
 pub struct Progress(Option<ProgressBar>);
@@ -76,4 +114,27 @@ pub fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Res
         Some(p) => stance::atomic::write_bytes_atomic(p, bytes).map_err(anyhow::Error::msg)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_safe_escapes_controls_and_bidi_only() {
+        assert_eq!(terminal_safe("plain\ttext, café"), "plain\ttext, café");
+        assert_eq!(
+            terminal_safe("a\u{1b}[2Jb\u{7f}\u{9b}c\u{202e}d\u{2066}\n"),
+            "a\\u{1b}[2Jb\\u{7f}\\u{9b}c\\u{202e}d\\u{2066}\\u{a}"
+        );
+    }
+
+    #[test]
+    fn csv_safe_quotes_formula_starts() {
+        for c in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_safe(c, false), format!("'{c}"));
+            assert_eq!(csv_safe(c, true), c);
+        }
+        assert_eq!(csv_safe("The talks ended.", false), "The talks ended.");
+    }
 }

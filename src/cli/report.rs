@@ -8,7 +8,7 @@ use stance::Label;
 use stance::report::html::{DEFAULT_DETAIL_DOCS, DetailDocs, HtmlMeta};
 use stance::report::{Grouping, Report, ReportBuilder, csv_header};
 
-use super::output::{truncate, write_output};
+use super::output::{csv_safe, terminal_safe, truncate, write_output};
 use super::score::for_each_scored;
 use super::{InputArgs, ModelArg};
 
@@ -92,6 +92,13 @@ pub struct ReportArgs {
     /// HTML format: top terms shown per sentence.
     #[arg(long, default_value_t = 3, value_name = "N")]
     html_terms: usize,
+
+    /// CSV format: write group keys exactly as they are. By default a key
+    /// (a source name, a document id) that starts with =, +, -, @, a tab or
+    /// a carriage return gets a leading ' so that a spreadsheet shows it
+    /// instead of running it as a formula (CSV injection).
+    #[arg(long)]
+    csv_raw: bool,
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -154,7 +161,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
                 .into_bytes()
         }
         ReportFormat::Table => table(&report).into_bytes(),
-        ReportFormat::Csv => csv_bytes(&report)?,
+        ReportFormat::Csv => csv_bytes(&report, a.csv_raw)?,
         ReportFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&report)?;
             v.push(b'\n');
@@ -175,11 +182,16 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
+fn csv_bytes(report: &Report, raw: bool) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(&report.group_by))?;
+    let keys = report.group_by.len();
     for row in &report.rows {
-        w.write_record(row.csv_values(&report.group_by))?;
+        let mut values = row.csv_values(&report.group_by);
+        for v in &mut values[..keys] {
+            *v = csv_safe(v, raw).into_owned();
+        }
+        w.write_record(values)?;
     }
     Ok(w.into_inner()?)
 }
@@ -226,6 +238,7 @@ fn table(report: &Report) -> String {
     };
     for r in &report.rows {
         let key = truncate(&r.key_values(&report.group_by).join(" / "), 48);
+        let key = terminal_safe(&key);
         let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
         let _ = writeln!(
             s,
@@ -266,8 +279,8 @@ fn table(report: &Report) -> String {
                 s,
                 "    {:.2}  {}  [{}#{}]",
                 t.escalation_prob,
-                truncate(&t.text, 90),
-                t.doc,
+                terminal_safe(&truncate(&t.text, 90)),
+                terminal_safe(&t.doc),
                 t.sentence
             );
         }

@@ -11,11 +11,12 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 use stance::Label;
+use stance::analysis::sentences::MAX_SENTENCE_CHARS;
 use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, read_source};
 use stance::model::StanceModel;
 use stance::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
 
-use super::output::{Progress, stdout_file_id, stdout_writer, truncate};
+use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe, truncate};
 use super::{InputArgs, ModelArg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,11 +84,26 @@ pub struct ScoreArgs {
     /// Table format: do not shorten long sentences.
     #[arg(long)]
     wide: bool,
+
+    /// CSV format: write text cells exactly as they are. By default a cell
+    /// (doc, text, top_terms) that starts with =, +, -, @, a tab or a
+    /// carriage return gets a leading ' so that a spreadsheet shows it
+    /// instead of running it as a formula (CSV injection).
+    #[arg(long)]
+    csv_raw: bool,
 }
 
 /// A document not in English: its id, language name, and whether it was
 /// left out of scoring.
 type Foreign = (String, &'static str, bool);
+
+/// Runs of text cut into pieces in one document (see
+/// [`MAX_SENTENCE_CHARS`]).
+struct Cut {
+    pieces: usize,
+    first_line: Option<usize>,
+    doc: String,
+}
 
 /// Reads every input, scores documents in parallel batches, applies `map`
 /// to each scored document in the same parallel step (rendering output
@@ -105,7 +121,11 @@ pub fn for_each_scored<T: Send>(
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<Summary> {
-    let mut warnings = ReadWarnings::default();
+    let mut warnings = ReadWarnings {
+        skip_invalid: input.skip_invalid,
+        on_skip: Some(|m| eprintln!("stance: warning: {m}")),
+        ..ReadWarnings::default()
+    };
     let mut sources = expand_inputs(&input.paths(), &mut warnings)?;
     let files = || {
         sources.iter().filter_map(|s| match s {
@@ -143,6 +163,8 @@ pub fn for_each_scored<T: Send>(
     };
     let mut languages = Languages::default();
     let progress = Progress::new(input.quiet);
+    // Over-long sentences cut into pieces, found while scoring.
+    let cuts = std::cell::RefCell::new(ReadWarnings::default());
     const BATCH_BYTES: usize = 4 << 20;
     let mut batch: Vec<Document> = Vec::new();
     let mut batch_bytes = 0;
@@ -150,7 +172,7 @@ pub fn for_each_scored<T: Send>(
                  languages: &mut Languages,
                  sink: &mut dyn FnMut(T) -> anyhow::Result<()>|
      -> anyhow::Result<()> {
-        let done: Vec<(usize, Option<Foreign>, T)> = std::mem::take(batch)
+        let done: Vec<(usize, Option<Foreign>, Cut, T)> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
                 let d = score_document_with(model, d, mode, opts);
@@ -160,10 +182,29 @@ pub fn for_each_scored<T: Send>(
                     .language
                     .filter(|l| first && !l.is_english())
                     .map(|l| (d.doc.id.clone(), l.name, d.skipped_language));
-                (d.sentences.len(), foreign, map(d))
+                let cut = Cut {
+                    pieces: d.cut.len(),
+                    first_line: d.cut.first().copied(),
+                    doc: if d.cut.is_empty() {
+                        String::new()
+                    } else {
+                        d.doc.id.clone()
+                    },
+                };
+                (d.sentences.len(), foreign, cut, map(d))
             })
             .collect();
-        for (n, foreign, t) in done {
+        for (n, foreign, cut, t) in done {
+            if let Some(line) = cut.first_line {
+                let what = match cut.pieces {
+                    1 => "a run of text".to_string(),
+                    n => format!("{n} runs of text (the first here)"),
+                };
+                cuts.borrow_mut().push(format!(
+                    "{}:{line}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence",
+                    cut.doc
+                ));
+            }
             progress.inc(n);
             if let Some((id, name, skipped)) = foreign {
                 languages.push(id, name, skipped);
@@ -174,7 +215,7 @@ pub fn for_each_scored<T: Send>(
     };
     let mut documents = 0usize;
     for source in &sources {
-        read_source(source, format, &columns, &mut warnings, |doc| {
+        let read = read_source(source, format, &columns, &mut warnings, |doc| {
             documents += 1;
             batch_bytes += doc.text.len();
             batch.push(doc);
@@ -183,20 +224,47 @@ pub fn for_each_scored<T: Send>(
                 flush(&mut batch, &mut languages, &mut sink)?;
             }
             Ok(())
-        })?;
+        });
+        if let Err(e) = read {
+            // Every document read before the error is handed on, so that
+            // the output holds exactly what came before it.
+            flush(&mut batch, &mut languages, &mut sink)?;
+            progress.finish();
+            return Err(e);
+        }
     }
     flush(&mut batch, &mut languages, &mut sink)?;
     progress.finish();
     if documents == 0 {
         bail!("empty input: no documents found");
     }
-    for w in &warnings.messages {
+    let cuts = cuts.into_inner();
+    for w in &cuts.messages {
         eprintln!("stance: warning: {w}");
     }
-    if warnings.count > warnings.messages.len() {
+    if cuts.count > cuts.messages.len() {
+        eprintln!(
+            "stance: warning: ... and {} more documents with text cut into pieces",
+            cuts.count - cuts.messages.len()
+        );
+    }
+    // Skipped records were reported as they were met.
+    let skipped = warnings.skipped;
+    let mut shown = 0;
+    for w in (warnings.messages.iter()).filter(|m| !m.ends_with("(record skipped)")) {
+        eprintln!("stance: warning: {w}");
+        shown += 1;
+    }
+    if warnings.count - skipped > shown {
         eprintln!(
             "stance: warning: ... and {} more",
-            warnings.count - warnings.messages.len()
+            warnings.count - skipped - shown
+        );
+    }
+    if skipped > 0 {
+        eprintln!(
+            "stance: warning: {} skipped (--skip-invalid)",
+            count(skipped, "invalid record")
         );
     }
     languages.warn();
@@ -286,7 +354,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         let mut buf = Vec::with_capacity(256 * d.sentences.len());
         match a.format {
             ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain, a.raw_probs)?,
-            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs)?,
+            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs, a.csv_raw)?,
             ScoreFormat::Table => write_table(&mut buf, &model, &d, explain, a.wide)?,
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
@@ -427,6 +495,7 @@ fn write_csv(
     d: &ScoredDocument,
     explain: Option<usize>,
     raw_probs: bool,
+    csv_raw: bool,
 ) -> anyhow::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
@@ -437,14 +506,14 @@ fn write_csv(
             .map(|k| terms_text(model, &s.text, s.prediction.label, k))
             .unwrap_or_default();
         let mut record = vec![
-            d.doc.id.clone(),
+            csv_safe(&d.doc.id, csv_raw).into_owned(),
             s.index.to_string(),
             s.line.to_string(),
             s.prediction.label.as_str().to_string(),
         ];
         record.extend(p.iter().map(|v| format!("{v:.4}")));
-        record.push(s.text.clone());
-        record.push(terms);
+        record.push(csv_safe(&s.text, csv_raw).into_owned());
+        record.push(csv_safe(&terms, csv_raw).into_owned());
         if raw_probs {
             record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
         }
@@ -472,7 +541,11 @@ fn write_table(
         // Input read in parts (one sentence per line): one header.
         Some(p) if p.index > 0 => {}
         Some(_) => {
-            writeln!(out, "== {}  (one sentence per line)", d.doc.id)?;
+            writeln!(
+                out,
+                "== {}  (one sentence per line)",
+                terminal_safe(&d.doc.id)
+            )?;
             writeln!(out, "{:>4}  {:<18}  {:>5}  sentence", "#", "label", "prob")?;
         }
         None if d.skipped_language => {
@@ -487,7 +560,7 @@ fn write_table(
             writeln!(
                 out,
                 "== {}  ({}, {} left out)",
-                d.doc.id,
+                terminal_safe(&d.doc.id),
                 count(n, "sentence"),
                 count(d.boilerplate.len(), "boilerplate line")
             )?;
@@ -506,12 +579,12 @@ fn write_table(
             s.index,
             s.prediction.label.as_str(),
             s.prediction.prob(s.prediction.label),
-            text
+            terminal_safe(&text)
         )?;
         if let Some(k) = explain {
             let terms = terms_text(model, &s.text, s.prediction.label, k);
             if !terms.is_empty() {
-                writeln!(out, "{:>33}{}", "↳ ", terms)?;
+                writeln!(out, "{:>33}{}", "↳ ", terminal_safe(&terms))?;
             }
         }
     }

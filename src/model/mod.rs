@@ -56,18 +56,31 @@ impl LinearClassifier {
     }
 }
 
+/// Softmax of logits. A validated model (see [`MAX_WEIGHT`]) always gives
+/// finite logits, so the sum is finite and at least 1; should a logit ever
+/// be infinite or NaN anyway, the result is the uniform distribution, never
+/// a NaN probability (and debug builds stop at the `debug_assert`).
 pub(crate) fn softmax(mut z: [f32; Label::COUNT]) -> [f32; Label::COUNT] {
+    debug_assert!(z.iter().all(|v| v.is_finite()), "non-finite logits {z:?}");
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for v in &mut z {
         *v = (*v - max).exp();
         sum += *v;
     }
+    if !(sum.is_finite() && sum >= 1.0) {
+        return [1.0 / Label::COUNT as f32; Label::COUNT];
+    }
     for v in &mut z {
         *v /= sum;
     }
     z
 }
+
+/// Largest magnitude of a classifier or calibration weight or intercept a
+/// model may have. Trained weights are below 10 (L2-regularised); a model
+/// with larger ones is refused on load, which keeps every logit finite.
+pub const MAX_WEIGHT: f32 = 1e4;
 
 /// The label of one sentence and the probability of each label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -359,25 +372,53 @@ impl StanceModel {
                 self.vectorizer.len()
             )));
         }
-        let finite = self
-            .classifier
-            .weights
-            .iter()
-            .flatten()
-            .chain(&self.classifier.intercept)
-            .all(|v| v.is_finite());
-        if !finite {
-            return Err(ModelError::Inconsistent(
-                "non-finite weight or intercept".into(),
-            ));
+        if self.vectorizer.is_empty() {
+            return Err(ModelError::Inconsistent("empty vocabulary".into()));
         }
+        if self.card.vocabulary_size != self.vectorizer.len() {
+            return Err(ModelError::Inconsistent(format!(
+                "the card says {} vocabulary terms, the vectorizer has {}",
+                self.card.vocabulary_size,
+                self.vectorizer.len()
+            )));
+        }
+        fn bounded<'a>(
+            what: &str,
+            mut values: impl Iterator<Item = &'a f32>,
+        ) -> Result<(), ModelError> {
+            match values.find(|v| v.is_nan() || v.abs() > MAX_WEIGHT) {
+                Some(v) => Err(ModelError::Inconsistent(format!(
+                    "{what} {v} is not a number of magnitude at most {MAX_WEIGHT}"
+                ))),
+                None => Ok(()),
+            }
+        }
+        bounded("weight", self.classifier.weights.iter().flatten())?;
+        bounded("intercept", self.classifier.intercept.iter())?;
         if let Some(c) = &self.calibration {
-            if !c.map.is_finite() {
+            let m = &c.map;
+            bounded(
+                "calibration weight",
+                m.weights.iter().flatten().chain(&m.intercept),
+            )?;
+            c.shares.validate().map_err(ModelError::Inconsistent)?;
+        }
+        // Counts of the card are added up (the prior, `inspect`): they
+        // must not overflow.
+        let card = &self.card;
+        let counts = [&card.training_rows_per_label]
+            .into_iter()
+            .chain(card.training_files.iter().map(|f| &f.rows_per_label))
+            .map(|m| m.values().copied().try_fold(0usize, usize::checked_add))
+            .chain(card.held_out.iter().map(|h| {
+                (h.metrics.confusion.iter().flatten().copied()).try_fold(0usize, usize::checked_add)
+            }));
+        for total in counts {
+            if total.is_none() {
                 return Err(ModelError::Inconsistent(
-                    "non-finite calibration weight".into(),
+                    "the card's row counts add up to more than a count can hold".into(),
                 ));
             }
-            c.shares.validate().map_err(ModelError::Inconsistent)?;
         }
         if !(1..=3).contains(&self.analyzer_config.max_ngram) {
             return Err(ModelError::Inconsistent(format!(
@@ -518,9 +559,9 @@ impl StanceModel {
     /// Share of each label among the training rows (uniform if unknown).
     pub fn prior(&self) -> [f32; Label::COUNT] {
         let counts = &self.card.training_rows_per_label;
-        let total: usize = counts.values().sum();
+        let total = counts.values().try_fold(0usize, |a, &b| a.checked_add(b));
         let mut p = [1.0 / Label::COUNT as f32; Label::COUNT];
-        if total > 0 {
+        if let Some(total) = total.filter(|&t| t > 0) {
             for l in Label::ALL {
                 p[l.index()] = counts.get(&l).copied().unwrap_or(0) as f32 / total as f32;
             }

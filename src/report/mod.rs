@@ -10,7 +10,8 @@
 
 pub mod html;
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -268,7 +269,7 @@ struct Acc {
     not_english: usize,
     counts: [usize; Label::COUNT],
     prob_sums: [f64; Label::COUNT],
-    top: Vec<TopSentence>,
+    top: TopHeap,
 }
 
 /// Accumulates scored documents into groups; memory grows with the number
@@ -329,7 +330,7 @@ impl ReportBuilder {
                 *sum += p as f64;
             }
             if self.top > 0 {
-                push_top(&mut acc.top, self.top, &d.doc.id, s);
+                acc.top.push(self.top, &d.doc.id, s);
             }
         }
     }
@@ -380,7 +381,7 @@ impl ReportBuilder {
                     ),
                     escalation_diplomacy_balance: (esc + dip > 0)
                         .then(|| (esc as f64 - dip as f64) / (esc + dip) as f64),
-                    top: a.top,
+                    top: a.top.into_sorted(),
                 }
             })
             .collect();
@@ -392,26 +393,78 @@ impl ReportBuilder {
     }
 }
 
-fn push_top(top: &mut Vec<TopSentence>, k: usize, doc: &str, s: &ScoredSentence) {
-    let p = s.prediction.prob(Label::EscalationWarning);
-    if top.len() == k && top.last().is_some_and(|t| t.escalation_prob >= p) {
-        return;
+/// The `--top` sentences of a group: a heap whose root is the weakest kept
+/// sentence, so that each sentence costs O(log k) whatever `k` is.
+#[derive(Debug, Default)]
+struct TopHeap {
+    heap: BinaryHeap<Reverse<Ranked>>,
+    /// Sentences offered so far: ties go to the earlier one.
+    seen: u64,
+}
+
+/// A kept sentence, ordered by strength: higher escalation probability
+/// first, and at equal probability the one seen first.
+#[derive(Debug)]
+struct Ranked {
+    seq: u64,
+    top: TopSentence,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.top.escalation_prob)
+            .total_cmp(&other.top.escalation_prob)
+            .then(other.seq.cmp(&self.seq))
     }
-    let pos = top
-        .iter()
-        .position(|t| t.escalation_prob < p)
-        .unwrap_or(top.len());
-    top.insert(
-        pos,
-        TopSentence {
-            doc: doc.to_string(),
-            sentence: s.index,
-            text: s.text.clone(),
-            escalation_prob: p,
-            label: s.prediction.label,
-        },
-    );
-    top.truncate(k);
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl TopHeap {
+    /// Offers one sentence; keeps the `k` strongest.
+    fn push(&mut self, k: usize, doc: &str, s: &ScoredSentence) {
+        let p = s.prediction.prob(Label::EscalationWarning);
+        let seq = self.seen;
+        self.seen += 1;
+        if self.heap.len() >= k {
+            // Weaker than (or tied with, and later than) the weakest kept.
+            match self.heap.peek() {
+                Some(Reverse(w)) if p.total_cmp(&w.top.escalation_prob).is_gt() => {}
+                _ => return,
+            }
+            self.heap.pop();
+        }
+        self.heap.push(Reverse(Ranked {
+            seq,
+            top: TopSentence {
+                doc: doc.to_string(),
+                sentence: s.index,
+                text: s.text.clone(),
+                escalation_prob: p,
+                label: s.prediction.label,
+            },
+        }));
+    }
+
+    /// The kept sentences, strongest first.
+    fn into_sorted(self) -> Vec<TopSentence> {
+        // Ascending `Reverse` order is strongest first.
+        (self.heap.into_sorted_vec().into_iter())
+            .map(|Reverse(r)| r.top)
+            .collect()
+    }
 }
 
 /// A finished report: one row per group.
@@ -522,6 +575,34 @@ mod tests {
         assert!((hi - 0.2775).abs() < 1e-3);
         let (lo, hi) = wilson(10, 10);
         assert!((lo - 0.7225).abs() < 1e-3 && (hi - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn top_keeps_the_strongest_first_and_ties_in_input_order() {
+        let sentence = |index: usize, p: f32| ScoredSentence {
+            index,
+            line: index + 1,
+            text: format!("s{index}"),
+            prediction: crate::model::Prediction {
+                label: Label::Neutral,
+                probs: [0.0, p, 0.0, 1.0 - p],
+                raw_probs: [0.0, p, 0.0, 1.0 - p],
+            },
+        };
+        // Probabilities with many ties.
+        let probs: Vec<f32> = (0..200).map(|i| ((i * 37) % 11) as f32 / 10.0).collect();
+        for k in [0, 1, 2, 5, 11, 199, 200, 1000, usize::MAX] {
+            let mut heap = TopHeap::default();
+            for (i, &p) in probs.iter().enumerate() {
+                heap.push(k, "d", &sentence(i, p));
+            }
+            let got: Vec<usize> = heap.into_sorted().iter().map(|t| t.sentence).collect();
+            // Stable sort: ties keep input order.
+            let mut want: Vec<usize> = (0..probs.len()).collect();
+            want.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+            want.truncate(k);
+            assert_eq!(got, want, "k = {k}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! TF-IDF features over analyzer terms.
 //!
 //! [`TfidfParams`] are validated once with [`TfidfParams::check`];
-//! [`TfidfParams::fit`] learns a [`FittedTfidf`] (vocabulary and idf), which
+//! [`ValidTfidfParams::fit`] learns a [`FittedTfidf`] (vocabulary and idf), which
 //! is saved inside the model and turns terms into sparse, L2-normalised
 //! vectors.
 //!

@@ -15,6 +15,26 @@ use chrono::NaiveDate;
 
 use crate::data::{DataError, find_column, utf8_text};
 
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A file that cannot be opened, decoded or parsed (with its path).
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A file or record that is not valid input, with where and why
+    /// (`FILE:LINE: problem`).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An [`InputError::Invalid`] with a formatted message, converted into the
+/// caller's error type `E`.
+macro_rules! invalid {
+    ($($t:tt)*) => {
+        E::from(InputError::Invalid(format!($($t)*)))
+    };
+}
+
 /// One document.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
@@ -54,7 +74,7 @@ pub struct Part {
 pub const LINES_PER_PART: usize = 8192;
 
 /// How an input is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
     /// Decide from the file extension (`.csv`/`.tsv`, `.jsonl`/`.ndjson`,
     /// `.html`/`.htm`, `.md`/`.markdown`, else text); on stdin, JSONL and
@@ -315,9 +335,9 @@ impl ReadWarnings {
 
     /// An invalid record, `FILE:LINE: problem`: an error, or with
     /// [`skip_invalid`](Self::skip_invalid) a warning and `Ok`.
-    pub fn invalid_record(&mut self, message: String) -> anyhow::Result<()> {
+    pub fn invalid_record(&mut self, message: String) -> Result<(), InputError> {
         if !self.skip_invalid {
-            anyhow::bail!("{message}");
+            return Err(InputError::Invalid(message));
         }
         let message = format!("{message} (record skipped)");
         self.skipped += 1;
@@ -450,23 +470,21 @@ pub fn resolve_format(source: &Source, format: InputFormat) -> InputFormat {
 
 /// Reads one source and hands each document to `f`, in order. Collections
 /// are streamed record by record; a text file is one document.
-pub fn read_source(
+pub fn read_source<E: From<InputError>>(
     source: &Source,
     format: InputFormat,
     columns: &Columns,
     warnings: &mut ReadWarnings,
-    mut f: impl FnMut(Document) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<(), E> {
     let name = source.name();
     let path = Path::new(&name);
-    let mut reader = open(source)?;
-    let head = reader
-        .fill_buf()
-        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let mut reader = open(source).map_err(|e| E::from(e.into()))?;
+    let head = reader.fill_buf().map_err(|e| invalid!("{name}: {e}"))?;
     if head.starts_with(b"%PDF-") {
-        anyhow::bail!(
+        return Err(invalid!(
             "{name}: PDF is not supported; extract the text first, e.g. with `pdftotext {name} out.txt`"
-        );
+        ));
     }
     // JSONL piped to stdin is read as JSONL, never as prose: the first
     // non-space byte of a JSONL stream is `{`, which prose does not start with.
@@ -499,17 +517,17 @@ pub fn read_source(
             reader
                 .take(MAX_DOCUMENT_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
-                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                .map_err(|e| invalid!("{name}: {e}"))?;
             if bytes.len() > MAX_DOCUMENT_BYTES {
-                anyhow::bail!(
+                return Err(invalid!(
                     "{name}: larger than {} MiB, the most read as one document; split it into smaller files (or read it one sentence per line with --sentences)",
                     MAX_DOCUMENT_BYTES >> 20
-                );
+                ));
             }
             // Taken as it is, not copied: memory stays near the input's size.
             let mut text = match String::from_utf8(bytes) {
                 Ok(t) => t,
-                Err(e) => return Err(utf8_text(path, e.as_bytes()).unwrap_err().into()),
+                Err(e) => return Err(E::from(utf8_text(path, e.as_bytes()).unwrap_err().into())),
             };
             // A UTF-8 byte-order mark is not text; old-Mac files end lines
             // with a lone CR, which is read as LF (CRLF is handled as is).
@@ -522,7 +540,7 @@ pub fn read_source(
                 text
             };
             if text.trim().is_empty() {
-                anyhow::bail!("{name}: empty input: nothing to score");
+                return Err(invalid!("{name}: empty input: nothing to score"));
             }
             let mut doc = Document {
                 id: name.clone(),
@@ -540,10 +558,10 @@ pub fn read_source(
                 } else {
                     "no text outside code blocks, tables and markup"
                 };
-                anyhow::bail!(
+                return Err(invalid!(
                     "{name}: {what} ({} lines left out); read it with --input-format text to score all of it",
                     doc.left_out.len()
-                );
+                ));
             }
             f(doc)
         }
@@ -553,11 +571,11 @@ pub fn read_source(
 }
 
 /// One sentence per line, streamed in parts of [`LINES_PER_PART`] lines.
-fn read_lines(
+fn read_lines<E: From<InputError>>(
     name: &str,
     mut reader: impl BufRead,
-    mut f: impl FnMut(Document) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<(), E> {
     let mut line = Vec::new();
     let mut text = String::new();
     let (mut lineno, mut sentences) = (0usize, 0usize);
@@ -568,20 +586,19 @@ fn read_lines(
         let n = (&mut reader)
             .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            .map_err(|e| invalid!("{name}: {e}"))?;
         if n == 0 {
             break;
         }
         lineno += 1;
         if n > MAX_DOCUMENT_BYTES {
-            anyhow::bail!(
+            return Err(invalid!(
                 "{name}:{lineno}: line longer than {} MiB; this is not one sentence per line",
                 MAX_DOCUMENT_BYTES >> 20
-            );
+            ));
         }
-        let l = std::str::from_utf8(&line).map_err(|_| {
-            anyhow::anyhow!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8")
-        })?;
+        let l = std::str::from_utf8(&line)
+            .map_err(|_| invalid!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8"))?;
         text.push_str(l);
         in_part += 1;
         if !l.trim().is_empty() {
@@ -604,7 +621,7 @@ fn read_lines(
         }
     }
     if sentences == 0 {
-        anyhow::bail!("{name}: empty input: nothing to score");
+        return Err(invalid!("{name}: empty input: nothing to score"));
     }
     if in_part > 0 || part.index == 0 {
         f(Document {
@@ -646,13 +663,13 @@ fn date_or_warn(
 /// read, "Wednesday, September 25, 2024 10:00:00 +0000"-like, is well under.
 pub const MAX_DATE_LEN: usize = 64;
 
-fn read_csv(
+fn read_csv<E: From<InputError>>(
     path: &Path,
     reader: impl Read,
     columns: &Columns,
     warnings: &mut ReadWarnings,
-    mut f: impl FnMut(Document) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<(), E> {
     let tsv = collection_name(path).0.ends_with(".tsv");
     let (counting, lines) =
         crate::data::LineCounting::with_delimiter(reader, if tsv { b'\t' } else { b',' });
@@ -662,18 +679,20 @@ fn read_csv(
         .from_reader(counting);
     let headers = rdr
         .headers()
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), csv_message(&e)))?
+        .map_err(|e| invalid!("{}: {}", path.display(), csv_message(&e)))?
         .clone();
     if !tsv && headers.len() == 1 && headers[0].contains('\t') {
-        anyhow::bail!(
+        return Err(invalid!(
             "{}: the header has tabs but no commas: this looks like tab-separated data; name the file .tsv",
             path.display()
-        );
+        ));
     }
-    let ti = find_column(&headers, &columns.text).ok_or_else(|| DataError::MissingColumn {
-        path: path.to_path_buf(),
-        column: columns.text.clone(),
-        found: headers.iter().collect::<Vec<_>>().join(", "),
+    let ti = find_column(&headers, &columns.text).ok_or_else(|| {
+        E::from(InputError::from(DataError::MissingColumn {
+            path: path.to_path_buf(),
+            column: columns.text.clone(),
+            found: headers.iter().collect::<Vec<_>>().join(", "),
+        }))
     })?;
     let col = |name: &str| find_column(&headers, name);
     let (ii, tti, si, di) = (
@@ -699,14 +718,14 @@ fn read_csv(
                 ))?;
                 continue;
             }
-            Err(e) => anyhow::bail!("{}: {}", path.display(), csv_message(&e)),
+            Err(e) => return Err(invalid!("{}: {}", path.display(), csv_message(&e))),
         }
         if let Some(line) = lines.borrow().unclosed_quote() {
-            anyhow::bail!(
+            return Err(invalid!(
                 "{}:{line}: {}",
                 path.display(),
                 crate::data::LineIndex::UNCLOSED_QUOTE
-            );
+            ));
         }
         let line = lines
             .borrow_mut()
@@ -788,13 +807,13 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
-fn read_jsonl(
+fn read_jsonl<E: From<InputError>>(
     path: &Path,
     mut reader: impl BufRead,
     columns: &Columns,
     warnings: &mut ReadWarnings,
-    mut f: impl FnMut(Document) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut f: impl FnMut(Document) -> Result<(), E>,
+) -> Result<(), E> {
     let mut buf = Vec::new();
     let mut lineno = 0u64;
     loop {
@@ -802,17 +821,17 @@ fn read_jsonl(
         let n = (&mut reader)
             .take(MAX_DOCUMENT_BYTES as u64 + 1)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            .map_err(|e| invalid!("{}: {e}", path.display()))?;
         if n == 0 {
             break;
         }
         lineno += 1;
         if n > MAX_DOCUMENT_BYTES {
-            anyhow::bail!(
+            return Err(invalid!(
                 "{}:{lineno}: line longer than {} MiB, the most read as one record",
                 path.display(),
                 MAX_DOCUMENT_BYTES >> 20
-            );
+            ));
         }
         let Ok(line) = std::str::from_utf8(&buf) else {
             warnings.invalid_record(format!("{}:{lineno}: invalid UTF-8", path.display()))?;

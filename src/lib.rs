@@ -21,12 +21,58 @@
 //!   classifier's errors, with 95 % intervals.
 //! - [`report`]: escalation-language ratios over documents, and the HTML report.
 //! - [`score`]: one document split and scored, shared by every command.
+//! - [`pipeline`]: files, directories and collections scored in parallel,
+//!   streaming, in input order (what `stance score` and `report` run).
 //! - [`atomic`]: files written whole or not at all.
 //!
+//! The library builds without the command-line tool's dependencies:
+//! `stance = { version = "0.1", default-features = false }` (add
+//! `features = ["html"]` for [`report::html`]).
+//!
+//! Score sentences with the shipped model (embedded in the crate); `probs`
+//! are calibrated, `label` is the classifier's decision:
+//!
 //! ```
+//! use stance::{Label, model::StanceModel};
+//!
+//! let model = StanceModel::embedded().unwrap();
+//! let p = model.predict("Pyongyang threatened a pre-emptive nuclear strike if the drills go ahead.");
+//! assert_eq!(p.label, Label::EscalationWarning);
+//! assert!((p.probs.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+//! ```
+//!
+//! Score documents in parallel and report corrected shares by source:
+//!
+//! ```
+//! use stance::pipeline::{ScoreInputs, score_inputs};
+//! use stance::report::{Grouping, ReportBuilder};
+//!
 //! let model = stance::model::StanceModel::embedded().unwrap();
-//! let p = model.predict("Foreign ministers agreed to resume talks in Geneva next week.");
-//! println!("{} {:?}", p.label, p.probs);
+//! let mut report = ReportBuilder::new("source".parse::<Grouping>().unwrap(), 0)
+//!     .with_share_estimator(model.share_estimator().cloned());
+//! let inputs = ScoreInputs::new(vec!["examples/news-collection.csv".into()]);
+//! score_inputs::<_, stance::input::InputError>(&inputs, &model, &mut |_| {}, |d| d, |d| {
+//!     report.add(&d);
+//!     Ok(())
+//! })
+//! .unwrap();
+//! let report = report.finish();
+//! let reuters = report.rows.iter().find(|r| r.key["source"] == "reuters.com").unwrap();
+//! let esc = reuters.corrected.get(Label::EscalationWarning).unwrap();
+//! assert!(esc.low <= esc.share && esc.share <= esc.high);
+//! # use stance::Label;
+//! ```
+//!
+//! Train on labeled examples and evaluate:
+//!
+//! ```
+//! use stance::{data::read_labeled_csv, eval::evaluate, train::TrainParams};
+//!
+//! let data = read_labeled_csv("examples/seed-article.labels.csv".as_ref()).unwrap();
+//! let params = TrainParams::default().features(None).check().unwrap();
+//! let model = params.fit(&data.examples, "seed-article.labels.csv", &data.sha256).unwrap();
+//! let metrics = evaluate(&model, &data.examples);
+//! assert!(metrics.accuracy > 0.5);
 //! ```
 
 pub mod analysis;
@@ -39,6 +85,7 @@ pub mod input;
 pub mod label;
 pub mod language;
 pub mod model;
+pub mod pipeline;
 pub mod quantify;
 pub mod report;
 pub mod score;

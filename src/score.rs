@@ -43,7 +43,7 @@ pub struct ScoredDocument {
     /// extraction from HTML or Markdown left out).
     pub boilerplate: Vec<(usize, String)>,
     /// The line of each run of text longer than
-    /// [`MAX_SENTENCE_CHARS`](crate::analysis::sentences::MAX_SENTENCE_CHARS)
+    /// [`crate::analysis::sentences::MAX_SENTENCE_CHARS`]
     /// that was cut into pieces (each piece is scored as a sentence).
     pub cut: Vec<usize>,
     /// Detected language; `None` when not judged (too short, or the

@@ -30,7 +30,7 @@ use crate::label::Label;
 use crate::model::{FORMAT_VERSION, LinearClassifier, ModelCard, StanceModel, surface_forms};
 
 /// How classes are weighted in the loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClassWeight {
     /// Every sentence counts once.

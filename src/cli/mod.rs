@@ -18,6 +18,7 @@ macro_rules! out {
     }};
 }
 
+mod args;
 mod calibrate;
 mod eval;
 mod inspect;
@@ -109,7 +110,7 @@ struct InputArgs {
     /// JSONL text field that starts with `<` and contains `<p` or `<html`
     /// is read as a web page.
     #[arg(long, value_enum, default_value = "auto")]
-    input_format: InputFormat,
+    input_format: args::InputFormatArg,
 
     /// Every non-empty input line is one sentence: no splitting, no
     /// boilerplate detection. Same as `--input-format lines`.
@@ -167,7 +168,7 @@ impl InputArgs {
         if self.sentences {
             InputFormat::Lines
         } else {
-            self.input_format
+            self.input_format.into()
         }
     }
 

@@ -2,19 +2,15 @@
 //! shares.
 
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 use serde::Serialize;
 use stance::Label;
-use stance::analysis::sentences::MAX_SENTENCE_CHARS;
-use stance::input::{Document, InputFormat, ReadWarnings, Source, expand_inputs, read_source};
 use stance::model::StanceModel;
-use stance::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
+use stance::pipeline::{ScoreInputs, Summary, score_inputs_with_progress};
+use stance::score::{ScoreOptions, ScoredDocument};
 
 use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe, truncate};
 use super::{InputArgs, ModelArg};
@@ -93,234 +89,68 @@ pub struct ScoreArgs {
     csv_raw: bool,
 }
 
-/// A document not in English: its id, language name, and whether it was
-/// left out of scoring.
-type Foreign = (String, &'static str, bool);
-
-/// Runs of text cut into pieces in one document (see
-/// [`MAX_SENTENCE_CHARS`]).
-struct Cut {
-    pieces: usize,
-    first_line: Option<usize>,
-    doc: String,
-}
-
-/// Reads every input, scores documents in parallel batches, applies `map`
-/// to each scored document in the same parallel step (rendering output
-/// there keeps the main thread free for reading and writing), and hands the
-/// results to `sink` in input order. Memory is bounded by the batch.
-/// `output` is the `-o` file, if any: an input that is that file is refused
-/// before any work. An input that is the file stdout goes to is skipped
-/// with a warning (`stance score d/ > d/scored.jsonl` would otherwise read
-/// its own output, forever). Documents not in English are left out unless
-/// `--any-language`; the first few are named in a warning.
+/// [`stance::pipeline::score_inputs`] on the command's inputs: warnings
+/// go to stderr, progress to the progress line. `output` is the `-o` file,
+/// if any: an input that is that file is refused before any work. An input
+/// that is the file stdout goes to is skipped with a warning (`stance score
+/// d/ > d/scored.jsonl` would otherwise read its own output, forever).
+/// Documents not in English are left out unless `--any-language`; the
+/// first few are named in a warning.
 pub fn for_each_scored<T: Send>(
     input: &InputArgs,
     model: &StanceModel,
     output: Option<&Path>,
     map: impl Fn(ScoredDocument) -> T + Sync,
-    mut sink: impl FnMut(T) -> anyhow::Result<()>,
+    sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<Summary> {
-    let mut warnings = ReadWarnings {
+    let inputs = ScoreInputs {
+        paths: input.paths(),
+        format: input.format(),
+        columns: input.columns(),
         skip_invalid: input.skip_invalid,
         on_skip: Some(|m| eprintln!("stance: warning: {m}")),
-        ..ReadWarnings::default()
+        options: ScoreOptions {
+            any_language: input.any_language,
+        },
+        never_read: stdout_file_id(),
+        output: output.map(Path::to_path_buf),
     };
-    let mut sources = expand_inputs(&input.paths(), &mut warnings)?;
-    let files = || {
-        sources.iter().filter_map(|s| match s {
-            Source::File(p) => Some(p.as_path()),
-            Source::Stdin => None,
-        })
-    };
-    if let Some(out) = output {
-        stance::atomic::check_not_an_input(out, files()).map_err(anyhow::Error::msg)?;
-    }
-    if let Some(stdout) = stdout_file_id() {
-        sources.retain(|s| match s {
-            Source::File(p) if std::fs::metadata(p).is_ok_and(|m| (m.dev(), m.ino()) == stdout) => {
-                warnings.push(format!(
-                    "{}: not read: it is the file this command's output goes to",
-                    p.display()
-                ));
-                false
-            }
-            _ => true,
-        });
-        if sources.is_empty() {
-            bail!("nothing to read: {}", warnings.messages.join("; "));
-        }
-    }
-    let format = input.format();
-    let mode = if format == InputFormat::Lines {
-        Segmentation::Lines
-    } else {
-        Segmentation::Split
-    };
-    let columns = input.columns();
-    let opts = ScoreOptions {
-        any_language: input.any_language,
-    };
-    let mut languages = Languages::default();
     let progress = Progress::new(input.quiet);
-    // Over-long sentences cut into pieces, found while scoring.
-    let cuts = std::cell::RefCell::new(ReadWarnings::default());
-    const BATCH_BYTES: usize = 4 << 20;
-    let mut batch: Vec<Document> = Vec::new();
-    let mut batch_bytes = 0;
-    let flush = |batch: &mut Vec<Document>,
-                 languages: &mut Languages,
-                 sink: &mut dyn FnMut(T) -> anyhow::Result<()>|
-     -> anyhow::Result<()> {
-        let done: Vec<(usize, Option<Foreign>, Cut, T)> = std::mem::take(batch)
-            .into_par_iter()
-            .map(|d| {
-                let d = score_document_with(model, d, mode, opts);
-                // Later parts of a document read in parts are not counted again.
-                let first = d.doc.part.is_none_or(|p| p.index == 0);
-                let foreign = d
-                    .language
-                    .filter(|l| first && !l.is_english())
-                    .map(|l| (d.doc.id.clone(), l.name, d.skipped_language));
-                let cut = Cut {
-                    pieces: d.cut.len(),
-                    first_line: d.cut.first().copied(),
-                    doc: if d.cut.is_empty() {
-                        String::new()
-                    } else {
-                        d.doc.id.clone()
-                    },
-                };
-                (d.sentences.len(), foreign, cut, map(d))
-            })
-            .collect();
-        for (n, foreign, cut, t) in done {
-            if let Some(line) = cut.first_line {
-                let what = match cut.pieces {
-                    1 => "a run of text".to_string(),
-                    n => format!("{n} runs of text (the first here)"),
-                };
-                cuts.borrow_mut().push(format!(
-                    "{}:{line}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence",
-                    cut.doc
-                ));
-            }
-            progress.inc(n);
-            if let Some((id, name, skipped)) = foreign {
-                languages.push(id, name, skipped);
-            }
-            sink(t)?;
-        }
-        Ok(())
-    };
-    let mut documents = 0usize;
-    for source in &sources {
-        let read = read_source(source, format, &columns, &mut warnings, |doc| {
-            documents += 1;
-            batch_bytes += doc.text.len();
-            batch.push(doc);
-            if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
-                batch_bytes = 0;
-                flush(&mut batch, &mut languages, &mut sink)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = read {
-            // Every document read before the error is handed on, so that
-            // the output holds exactly what came before it.
-            flush(&mut batch, &mut languages, &mut sink)?;
-            progress.finish();
-            return Err(e);
-        }
-    }
-    flush(&mut batch, &mut languages, &mut sink)?;
+    // Printed once the progress line is gone.
+    let mut warnings = Vec::new();
+    let result = score_inputs_with_progress(
+        &inputs,
+        model,
+        &mut |w| warnings.push(w.to_string()),
+        &mut |n| progress.inc(n),
+        map,
+        sink,
+    );
     progress.finish();
-    if documents == 0 {
-        bail!("empty input: no documents found");
-    }
-    let cuts = cuts.into_inner();
-    for w in &cuts.messages {
+    let summary = result?;
+    for w in &warnings {
         eprintln!("stance: warning: {w}");
     }
-    if cuts.count > cuts.messages.len() {
-        eprintln!(
-            "stance: warning: ... and {} more documents with text cut into pieces",
-            cuts.count - cuts.messages.len()
-        );
-    }
-    // Skipped records were reported as they were met.
-    let skipped = warnings.skipped;
-    let mut shown = 0;
-    for w in (warnings.messages.iter()).filter(|m| !m.ends_with("(record skipped)")) {
-        eprintln!("stance: warning: {w}");
-        shown += 1;
-    }
-    if warnings.count - skipped > shown {
-        eprintln!(
-            "stance: warning: ... and {} more",
-            warnings.count - skipped - shown
-        );
-    }
-    if skipped > 0 {
-        eprintln!(
-            "stance: warning: {} skipped (--skip-invalid)",
-            count(skipped, "invalid record")
-        );
-    }
-    languages.warn();
-    Ok(Summary {
-        warnings,
-        not_english: languages.count,
-        not_english_skipped: languages.skipped,
-    })
+    warn_languages(&summary, input.any_language);
+    Ok(summary)
 }
 
-/// What [`for_each_scored`] saw besides the documents.
-pub struct Summary {
-    /// Problems found while reading (already printed).
-    #[allow(dead_code)]
-    pub warnings: ReadWarnings,
-    /// Documents detected as not in English.
-    pub not_english: usize,
-    /// Of those, the ones left out (all of them without --any-language).
-    pub not_english_skipped: usize,
-}
-
-/// Documents found not to be in English: the first few named, all counted.
-#[derive(Default)]
-struct Languages {
-    named: Vec<(String, &'static str)>,
-    count: usize,
-    skipped: usize,
-}
-
-impl Languages {
-    /// Documents named in warnings; the rest are counted.
+/// Names the first few documents not in English; counts the rest.
+fn warn_languages(summary: &Summary, any_language: bool) {
     const NAMED: usize = 5;
-
-    fn push(&mut self, id: String, language: &'static str, skipped: bool) {
-        self.count += 1;
-        self.skipped += usize::from(skipped);
-        if self.named.len() < Self::NAMED {
-            self.named.push((id, language));
-        }
+    let what = if !any_language {
+        "left out (the model reads English; --any-language scores it anyway)"
+    } else {
+        "scored anyway (--any-language): the model reads English, its labels are unreliable"
+    };
+    for (id, language) in summary.not_english.iter().take(NAMED) {
+        eprintln!("stance: warning: {id}: not in English ({language}): {what}");
     }
-
-    fn warn(&self) {
-        let what = if self.skipped > 0 {
-            "left out (the model reads English; --any-language scores it anyway)"
-        } else {
-            "scored anyway (--any-language): the model reads English, its labels are unreliable"
-        };
-        for (id, language) in &self.named {
-            eprintln!("stance: warning: {id}: not in English ({language}): {what}");
-        }
-        if self.count > self.named.len() {
-            eprintln!(
-                "stance: warning: ... and {} more documents not in English",
-                self.count - self.named.len()
-            );
-        }
+    if summary.not_english.len() > NAMED {
+        eprintln!(
+            "stance: warning: ... and {} more documents not in English",
+            summary.not_english.len() - NAMED
+        );
     }
 }
 
@@ -369,7 +199,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     })?;
     out.flush()?;
     if !a.input.quiet {
-        let foreign = match (summary.not_english, summary.not_english_skipped) {
+        let foreign = match (summary.not_english.len(), summary.not_english_skipped) {
             (0, _) => String::new(),
             (n, 0) => format!("; {} not in English scored anyway", count(n, "document")),
             (_, n) => format!("; {} not in English left out", count(n, "document")),

@@ -12,7 +12,7 @@ use stance::data::{Example, LabeledData, label_counts, read_labeled_csv};
 use stance::eval::{calibration_metrics, evaluate};
 use stance::features::TfidfParams;
 use stance::model::{HeldOutMetrics, TrainingFile};
-use stance::train::{ClassWeight, TrainParams, calibrate, stratified_split};
+use stance::train::{TrainParams, calibrate, stratified_split};
 
 /// Train a model from one or more labeled CSV files.
 ///
@@ -89,7 +89,7 @@ pub struct TrainArgs {
     /// corrected from the training label distribution to the target one:
     /// see --prior-from) or none.
     #[arg(long, value_enum, default_value = "balanced")]
-    class_weight: ClassWeight,
+    class_weight: super::args::ClassWeightArg,
 
     /// With --class-weight balanced: label k gets n_k * (max/n_k)^POWER
     /// rows (1 = fully balanced; 0.5 = square-root balancing, far fewer
@@ -178,7 +178,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         },
         features: (a.features > 0).then_some(a.features),
         alpha: a.alpha,
-        class_weight: a.class_weight,
+        class_weight: a.class_weight.into(),
         balance_power: a.balance_power,
         max_iterations: a.max_iterations,
         ..TrainParams::default()

@@ -603,7 +603,8 @@ impl StanceModel {
     }
 
     /// The strongest terms of each label in the whole model, by
-    /// [`lift`](Self::lift) (the weight alone, before tf-idf).
+    /// lift: its weight for the label minus the mean of its weights for the
+    /// other labels (the weight alone, before tf-idf).
     pub fn top_terms(&self, label: Label, k: usize) -> Vec<TermContribution> {
         let lifts = (0..self.vectorizer.len() as u32).map(|j| (j, self.lift(j, label)));
         strongest(lifts, k)

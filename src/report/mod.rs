@@ -8,6 +8,7 @@
 //! for calibrated models), the mean escalation probability, and the
 //! escalation-to-diplomacy balance.
 
+#[cfg(feature = "html")]
 pub mod html;
 
 use std::cmp::Reverse;

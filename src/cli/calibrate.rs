@@ -7,9 +7,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use stance::Label;
 use stance::data::read_labeled_csv;
-use stance::eval::{calibration_metrics, evaluate};
-use stance::model::HeldOutMetrics;
-use stance::train::calibrate;
+use stance::train::{calibrate, held_out};
 
 use super::ModelArg;
 
@@ -83,11 +81,12 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     if !tests.is_empty() {
         model.card.held_out = tests
             .iter()
-            .map(|t| HeldOutMetrics {
-                method: format!("held-out file {}", t.path.display()),
-                rows: t.examples.len(),
-                metrics: evaluate(&model, &t.examples),
-                calibration: Some(calibration_metrics(&model, &t.examples)),
+            .map(|t| {
+                held_out(
+                    &model,
+                    format!("held-out file {}", t.path.display()),
+                    &t.examples,
+                )
             })
             .collect();
     }

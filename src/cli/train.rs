@@ -8,11 +8,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 use stance::Label;
 use stance::analysis::AnalyzerConfig;
-use stance::data::{Example, LabeledData, label_counts, read_labeled_csv};
-use stance::eval::{calibration_metrics, evaluate};
+use stance::data::{LabeledData, read_labeled_csv};
 use stance::features::TfidfParams;
-use stance::model::{HeldOutMetrics, TrainingFile};
-use stance::train::{TrainParams, calibrate, stratified_split};
+use stance::train::{Evaluation, TrainParams, TrainingRun, smoothed_prior};
 
 /// Train a model from one or more labeled CSV files.
 ///
@@ -215,100 +213,31 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let files: Vec<LabeledData> = a.csv.iter().map(read).collect::<anyhow::Result<_>>()?;
     let tests: Vec<LabeledData> = a.test.iter().map(read).collect::<anyhow::Result<_>>()?;
     let calibration = a.calibrate.as_ref().map(read).transpose()?;
-    let calibrate_model = |model: &mut stance::model::StanceModel| -> anyhow::Result<()> {
-        if let Some(c) = &calibration {
-            calibrate(model, &c.examples, &c.path.display().to_string(), &c.sha256)
-                .with_context(|| format!("calibrating on {}", c.path.display()))?;
-        }
-        Ok(())
-    };
     let mut params = params;
     if let Some(p) = &a.prior_from {
         if !(a.prior_power.is_finite() && (0.0..=4.0).contains(&a.prior_power)) {
             bail!("--prior-power must be in [0, 4], got {}", a.prior_power);
         }
-        let d = read(p)?;
-        let counts = label_counts(&d.examples);
-        // Add-one smoothing: a label absent from the file keeps a small prior.
-        let total = (d.examples.len() + Label::COUNT) as f64;
-        let powered = Label::ALL.map(|l| ((counts[&l] as f64 + 1.0) / total).powf(a.prior_power));
-        let sum: f64 = powered.iter().sum();
-        let prior = powered.map(|p| p / sum);
+        let prior = smoothed_prior(&read(p)?.examples, a.prior_power);
         params = params.params().clone().target_prior(Some(prior)).check()?;
     }
-    let examples: Vec<Example> = files
-        .iter()
-        .flat_map(|d| d.examples.iter().cloned())
-        .collect();
-    let name = a
-        .csv
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sha = if files.len() == 1 {
-        files[0].sha256.clone()
-    } else {
-        let joined: String = files.iter().map(|d| format!("{}\n", d.sha256)).collect();
-        stance::model::sha256_hex(joined.as_bytes())
-    };
-
-    let held_out_of =
-        |model: &stance::model::StanceModel, method: String, ex: &[Example]| HeldOutMetrics {
-            method,
-            rows: ex.len(),
-            metrics: evaluate(model, ex),
-            calibration: model
-                .calibration()
-                .is_some()
-                .then(|| calibration_metrics(model, ex)),
-        };
-    let (mut model, held_out) = if !tests.is_empty() {
-        let mut model = params.fit(&examples, &name, &sha)?;
-        calibrate_model(&mut model)?;
-        let held = tests
-            .iter()
-            .map(|t| {
-                held_out_of(
-                    &model,
-                    format!("held-out file {}", t.path.display()),
-                    &t.examples,
-                )
-            })
-            .collect();
-        (model, held)
+    let evaluation = if !tests.is_empty() {
+        Evaluation::Files(&tests)
     } else if a.holdout > 0.0 {
-        let (tr, te) = stratified_split(&examples, a.holdout, a.seed);
-        let pick =
-            |idx: &[usize]| -> Vec<Example> { idx.iter().map(|&i| examples[i].clone()).collect() };
-        let (train, held) = (pick(&tr), pick(&te));
-        let mut first = params.fit(&train, &name, &sha)?;
-        calibrate_model(&mut first)?;
-        let method = format!(
-            "stratified {:.0}% hold-out by sentence (seed {}), model refitted on all rows",
-            100.0 * a.holdout,
-            a.seed
-        );
-        let h = held_out_of(&first, method, &held);
-        drop(first);
-        let mut model = params.fit(&examples, &name, &sha)?;
-        calibrate_model(&mut model)?;
-        (model, vec![h])
+        Evaluation::Holdout {
+            fraction: a.holdout,
+            seed: a.seed,
+        }
     } else {
-        let mut model = params.fit(&examples, &name, &sha)?;
-        calibrate_model(&mut model)?;
-        (model, Vec::new())
+        Evaluation::None
     };
-    model.card.rows_rejected = files.iter().map(|d| d.rejected.len()).sum();
-    model.card.training_files = files
-        .iter()
-        .map(|d| TrainingFile {
-            path: d.path.display().to_string(),
-            sha256: d.sha256.clone(),
-            rows_per_label: label_counts(&d.examples),
-        })
-        .collect();
-    model.card.held_out = held_out;
+    let model = TrainingRun {
+        params: &params,
+        files: &files,
+        evaluation,
+        calibration: calibration.as_ref(),
+    }
+    .run()?;
     model
         .save(&a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;
@@ -324,7 +253,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     outln!(
         "rows used        {}  (rejected: {})",
-        examples.len(),
+        files.iter().map(|d| d.examples.len()).sum::<usize>(),
         card.rows_rejected
     );
     for (label, n) in &card.training_rows_per_label {

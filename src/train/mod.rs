@@ -16,6 +16,10 @@
 //! model.save("my.model".as_ref()).unwrap();
 //! ```
 
+mod run;
+
+pub use run::{Evaluation, TrainingRun, held_out, smoothed_prior};
+
 use std::collections::BTreeMap;
 
 use linfa::prelude::*;
@@ -209,6 +213,14 @@ pub enum TrainError {
     /// The share estimator could not be fitted.
     #[error(transparent)]
     Shares(#[from] crate::quantify::ShareError),
+    /// Calibrating on a file failed.
+    #[error("calibrating on {path}: {source}")]
+    CalibrationSet {
+        /// The calibration file.
+        path: String,
+        /// Why.
+        source: Box<TrainError>,
+    },
 }
 
 /// Seed of the share estimator's resampling (fixed: the same calibration

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::params::TrainParams;
 use crate::eval::Metrics;
 use crate::label::Label;
-use crate::train::TrainParams;
 
 /// Held-out evaluation stored with the model.
 #[derive(Debug, Clone, Serialize, Deserialize)]

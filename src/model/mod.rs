@@ -5,6 +5,7 @@
 mod artifact;
 mod calibration;
 mod card;
+pub mod params;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};

@@ -494,7 +494,8 @@ fn models_with_absurd_content_are_refused() {
     // The edited copy itself loads and scores.
     let same = edited_model(d.path(), "same.model", |_| {});
     run(&same).ok();
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "weight",
             Box::new(|m| m["classifier"]["weights"][5][1] = 3e38.into()),
@@ -857,4 +858,53 @@ fn binary_input_is_refused_at_once() {
             .all(|r| r["line"] == 1 && r["text"].as_str().unwrap().len() == 999)
     );
     assert_eq!(recs[3]["line"], 2);
+}
+
+/// Item 8: the token caches were bounded by entries: 384 MB of long
+/// distinct words took 1.3 GB. Now by bytes, and tokens over 64 bytes are
+/// not cached.
+#[test]
+fn long_distinct_words_do_not_grow_the_caches() {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("no /usr/bin/time: peak memory not measured");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    // 12 MB of distinct 100-letter words, 9 per line.
+    let mut text = String::with_capacity(13 << 20);
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    while text.len() < 12 << 20 {
+        for w in 0..9 {
+            for _ in 0..100 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push((b'a' + (x % 26) as u8) as char);
+            }
+            text.push(if w == 8 { '\n' } else { ' ' });
+        }
+    }
+    let p = write(d.path(), "long.txt", &text);
+    let o = Command::new(time)
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_stance"))
+        .args(["score", "--sentences", s(&p), "-q", "-f", "jsonl"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let kb: u64 = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .unwrap()
+        .parse()
+        .unwrap();
+    // 86 MB when the caches kept 200,000 entries of any length; 28 MB now.
+    assert!(kb / 1024 < 50, "peak memory {} MB", kb / 1024);
 }

@@ -123,9 +123,11 @@ struct Scratch {
     gram: String,
 }
 
+/// Token → stem, with the bytes the cache holds beside it.
+type StemMap = FxHashMap<Box<str>, Box<str>>;
+
 thread_local! {
-    static STEM_CACHE: RefCell<(FxHashMap<Box<str>, Box<str>>, usize)> =
-        RefCell::new((FxHashMap::default(), 0));
+    static STEM_CACHE: RefCell<(StemMap, usize)> = RefCell::new((FxHashMap::default(), 0));
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 

@@ -908,3 +908,28 @@ fn long_distinct_words_do_not_grow_the_caches() {
     // 86 MB when the caches kept 200,000 entries of any length; 28 MB now.
     assert!(kb / 1024 < 50, "peak memory {} MB", kb / 1024);
 }
+
+/// Found while writing the split_score fuzz target: a title was scored as
+/// one sentence whatever its length.
+#[test]
+fn a_huge_title_is_cut_like_any_sentence() {
+    let d = tempfile::tempdir().unwrap();
+    let title = "Troops massed near the border, officials said ".repeat(100);
+    let line = serde_json::json!({"id": "t", "title": title, "text": "Talks resumed."});
+    let p = write(d.path(), "t.jsonl", format!("{line}\n"));
+    let o = stance(&["score", s(&p), "-q", "-f", "jsonl"]);
+    assert!(
+        o.stderr
+            .contains("t (title): a run of text of more than 1000 characters"),
+        "{}",
+        o.stderr
+    );
+    let recs = jsonl(&o.ok());
+    assert!(recs.len() > 5);
+    assert!(
+        recs.iter()
+            .all(|r| r["text"].as_str().unwrap().chars().count() <= 1000)
+    );
+    assert_eq!(recs.last().unwrap()["text"], "Talks resumed.");
+}
+

@@ -164,8 +164,12 @@ pub fn for_each_scored<T: Send>(
                     1 => "a run of text".to_string(),
                     n => format!("{n} runs of text (the first here)"),
                 };
+                let at = match line {
+                    0 => format!("{id} (title)"),
+                    l => format!("{id}:{l}"),
+                };
                 cuts.borrow_mut().push(format!(
-                    "{id}:{line}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
+                    "{at}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
                 ));
             }
             progress.inc(n);

@@ -933,3 +933,25 @@ fn a_huge_title_is_cut_like_any_sentence() {
     assert_eq!(recs.last().unwrap()["text"], "Talks resumed.");
 }
 
+/// Found by the fuzzer (labeled_csv): in a file whose lines end with a
+/// lone CR (old Mac exports) every row was said to be on line 1.
+#[test]
+fn lines_ending_in_a_lone_cr_are_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "mac.csv",
+        "text,label\rTalks resumed.,diplomacy\rAny attack,bogus\r\"Quoted\rfield\",neutral\rx,y,z\r",
+    );
+    let data = stance::data::read_labeled_csv(&p).unwrap();
+    let lines: Vec<u64> = data.examples.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [2, 4]);
+    let rejected: Vec<u64> = data.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(rejected, [3, 6]);
+    let c = write(d.path(), "c.csv", "id,text\ra,Talks resumed.\rb,x,y\r");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv:3: 3 fields where the header has 2"),
+        "{e}"
+    );
+}

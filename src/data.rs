@@ -171,6 +171,9 @@ pub(crate) struct LineIndex {
     quote_line: u64,
     /// The input has ended.
     eof: bool,
+    /// Offset of a CR just read: a line end of its own (as the parser
+    /// takes it) unless an LF follows.
+    cr: Option<u64>,
 }
 
 impl LineIndex {
@@ -252,10 +255,19 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
             if at < 3 && b == b"\xef\xbb\xbf"[at as usize] {
                 continue;
             }
+            // A lone CR ends a line (old Mac files); CRLF is one line end.
+            if let Some(cr) = idx.cr.take()
+                && b != b'\n'
+            {
+                idx.pending.push_back(cr);
+                idx.newlines += 1;
+            }
             idx.follow(b);
             if b == b'\n' {
                 idx.pending.push_back(at);
                 idx.newlines += 1;
+            } else if b == b'\r' {
+                idx.cr = Some(at);
             }
         }
         idx.offset += n as u64;

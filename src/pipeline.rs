@@ -200,9 +200,12 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
                     1 => "a run of text".to_string(),
                     n => format!("{n} runs of text (the first here)"),
                 };
+                let at = match line {
+                    0 => format!("{} (title)", cut.doc),
+                    l => format!("{}:{l}", cut.doc),
+                };
                 cuts.push(format!(
-                    "{}:{line}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence",
-                    cut.doc
+                    "{at}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
                 ));
             }
             progress(n);

@@ -111,7 +111,18 @@ pub fn score_document_with(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        push(0, title.split_whitespace().collect::<Vec<_>>().join(" "));
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.len() > MAX_SENTENCE_CHARS {
+            let pieces = cut_long_sentence(&title);
+            if pieces.len() > 1 {
+                cut.push(0);
+            }
+            for p in pieces {
+                push(0, p);
+            }
+        } else {
+            push(0, title);
+        }
     }
     match mode {
         Segmentation::Lines => {

@@ -859,3 +859,99 @@ fn binary_input_is_refused_at_once() {
     );
     assert_eq!(recs[3]["line"], 2);
 }
+
+/// Item 8: the token caches were bounded by entries: 384 MB of long
+/// distinct words took 1.3 GB. Now by bytes, and tokens over 64 bytes are
+/// not cached.
+#[test]
+fn long_distinct_words_do_not_grow_the_caches() {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("no /usr/bin/time: peak memory not measured");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    // 12 MB of distinct 100-letter words, 9 per line.
+    let mut text = String::with_capacity(13 << 20);
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    while text.len() < 12 << 20 {
+        for w in 0..9 {
+            for _ in 0..100 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push((b'a' + (x % 26) as u8) as char);
+            }
+            text.push(if w == 8 { '\n' } else { ' ' });
+        }
+    }
+    let p = write(d.path(), "long.txt", &text);
+    let o = Command::new(time)
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_stance"))
+        .args(["score", "--sentences", s(&p), "-q", "-f", "jsonl"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let kb: u64 = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .unwrap()
+        .parse()
+        .unwrap();
+    // 86 MB when the caches kept 200,000 entries of any length; 28 MB now.
+    assert!(kb / 1024 < 50, "peak memory {} MB", kb / 1024);
+}
+
+/// Found while writing the split_score fuzz target: a title was scored as
+/// one sentence whatever its length.
+#[test]
+fn a_huge_title_is_cut_like_any_sentence() {
+    let d = tempfile::tempdir().unwrap();
+    let title = "Troops massed near the border, officials said ".repeat(100);
+    let line = serde_json::json!({"id": "t", "title": title, "text": "Talks resumed."});
+    let p = write(d.path(), "t.jsonl", format!("{line}\n"));
+    let o = stance(&["score", s(&p), "-q", "-f", "jsonl"]);
+    assert!(
+        o.stderr
+            .contains("t (title): a run of text of more than 1000 characters"),
+        "{}",
+        o.stderr
+    );
+    let recs = jsonl(&o.ok());
+    assert!(recs.len() > 5);
+    assert!(
+        recs.iter()
+            .all(|r| r["text"].as_str().unwrap().chars().count() <= 1000)
+    );
+    assert_eq!(recs.last().unwrap()["text"], "Talks resumed.");
+}
+
+/// Found by the fuzzer (labeled_csv): in a file whose lines end with a
+/// lone CR (old Mac exports) every row was said to be on line 1.
+#[test]
+fn lines_ending_in_a_lone_cr_are_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "mac.csv",
+        "text,label\rTalks resumed.,diplomacy\rAny attack,bogus\r\"Quoted\rfield\",neutral\rx,y,z\r",
+    );
+    let data = stance::data::read_labeled_csv(&p).unwrap();
+    let lines: Vec<u64> = data.examples.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [2, 4]);
+    let rejected: Vec<u64> = data.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(rejected, [3, 6]);
+    let c = write(d.path(), "c.csv", "id,text\ra,Talks resumed.\rb,x,y\r");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv:3: 3 fields where the header has 2"),
+        "{e}"
+    );
+}

@@ -44,8 +44,12 @@ impl Default for AnalyzerConfig {
     }
 }
 
-/// Entries kept in each thread's token→stem cache before it is cleared.
-const STEM_CACHE_CAP: usize = 200_000;
+/// Bytes each thread's token→stem cache may hold (token and stem text plus
+/// an estimated 64 bytes of table slot and allocations per entry) before it
+/// is cleared. Tokens longer than
+/// [`MAX_CACHED_TOKEN_BYTES`](crate::model::MAX_CACHED_TOKEN_BYTES) are
+/// stemmed without it.
+const STEM_CACHE_BYTES: usize = 16 << 20;
 
 /// FxHash (the rustc hasher): a fast, non-cryptographic hasher for the
 /// per-thread stem cache and the model's term index. Keys are the text's
@@ -119,8 +123,11 @@ struct Scratch {
     gram: String,
 }
 
+/// Token → stem, with the bytes the cache holds beside it.
+type StemMap = FxHashMap<Box<str>, Box<str>>;
+
 thread_local! {
-    static STEM_CACHE: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
+    static STEM_CACHE: RefCell<(StemMap, usize)> = RefCell::new((FxHashMap::default(), 0));
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
@@ -245,17 +252,24 @@ impl Analyzer {
         if !self.config.stem || token == NUMBER_TOKEN {
             return f(token);
         }
+        if token.len() > crate::model::MAX_CACHED_TOKEN_BYTES {
+            return f(&self.stemmer.stem(token));
+        }
         STEM_CACHE.with(|cell| {
             let Ok(mut cache) = cell.try_borrow_mut() else {
                 return f(&self.stemmer.stem(token));
             };
+            let (cache, bytes) = &mut *cache;
             if let Some(s) = cache.get(token) {
                 return f(s);
             }
             let stemmed: Box<str> = self.stemmer.stem(token).into();
-            if cache.len() >= STEM_CACHE_CAP {
+            let cost = 64 + token.len() + stemmed.len();
+            if *bytes + cost > STEM_CACHE_BYTES {
                 cache.clear();
+                *bytes = 0;
             }
+            *bytes += cost;
             let r = f(&stemmed);
             cache.insert(token.into(), stemmed);
             r

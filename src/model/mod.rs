@@ -202,8 +202,22 @@ fn pack3(a: u32, b: u32, c: u32) -> u128 {
     ((a as u128) << 64) | ((b as u128) << 32) | c as u128
 }
 
-/// Entries kept in each thread's token→word cache before it is cleared.
-const TOKEN_CACHE_CAP: usize = 200_000;
+/// Bytes each thread's token→word cache may hold (keys, values and table
+/// overhead, estimated) before it is cleared: the cache is bounded by what
+/// it stores, not by its number of entries, so text made of long distinct
+/// words cannot grow it.
+const TOKEN_CACHE_BYTES: usize = 16 << 20;
+
+/// Tokens longer than this many bytes are looked up without the cache
+/// (they are rare, and each would cost its length in the cache); the same
+/// bound holds for the analyzer's stem cache.
+pub(crate) const MAX_CACHED_TOKEN_BYTES: usize = 64;
+
+/// Estimated bytes of one cache entry besides a long key's text: the
+/// table's slot (key, value, control byte) and, for a long key, its
+/// allocation.
+const SHORT_ENTRY_BYTES: usize = 32;
+const LONG_ENTRY_BYTES: usize = 48;
 
 /// Per-thread cache from a lower-cased token to the word id of its stem
 /// (or [`NONE`]) in the [`TermIndex`] whose tag it carries: one hash lookup
@@ -216,34 +230,57 @@ struct TokenCache {
     tag: u64,
     short: FxHashMap<(u64, u64), u32>,
     long: FxHashMap<Box<str>, u32>,
+    /// Estimated bytes held by `short` and `long`.
+    bytes: usize,
     buf: String,
 }
 
-impl TokenCache {
-    fn len(&self) -> usize {
-        self.short.len() + self.long.len()
-    }
+/// The maps and byte count of a [`TokenCache`], borrowed apart from its
+/// buffer.
+struct TokenMaps<'a> {
+    short: &'a mut FxHashMap<(u64, u64), u32>,
+    long: &'a mut FxHashMap<Box<str>, u32>,
+    bytes: &'a mut usize,
+}
 
+impl TokenCache {
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
+        self.bytes = 0;
+    }
+}
+
+impl TokenMaps<'_> {
+    /// Room for an entry of `cost` bytes: the maps are cleared when full.
+    fn make_room(&mut self, cost: usize) {
+        if *self.bytes + cost > TOKEN_CACHE_BYTES {
+            self.short.clear();
+            self.long.clear();
+            *self.bytes = 0;
+        }
+        *self.bytes += cost;
     }
 
     /// The word id of `token`, computed by `word` on a miss.
     #[inline]
-    fn word(
-        short: &mut FxHashMap<(u64, u64), u32>,
-        long: &mut FxHashMap<Box<str>, u32>,
-        token: &str,
-        word: impl FnOnce(&str) -> u32,
-    ) -> u32 {
+    fn word(&mut self, token: &str, word: impl FnOnce(&str) -> u32) -> u32 {
         if let Some(key) = inline_key(token.as_bytes()) {
-            *short.entry(key).or_insert_with(|| word(token))
-        } else if let Some(&w) = long.get(token) {
+            if let Some(&w) = self.short.get(&key) {
+                return w;
+            }
+            let w = word(token);
+            self.make_room(SHORT_ENTRY_BYTES);
+            self.short.insert(key, w);
+            w
+        } else if token.len() > MAX_CACHED_TOKEN_BYTES {
+            word(token)
+        } else if let Some(&w) = self.long.get(token) {
             w
         } else {
             let w = word(token);
-            long.insert(token.into(), w);
+            self.make_room(LONG_ENTRY_BYTES + token.len());
+            self.long.insert(token.into(), w);
             w
         }
     }
@@ -516,17 +553,20 @@ impl StanceModel {
         let word_of_stem = |stem: &str| index.words.get(stem).copied().unwrap_or(NONE);
         TOKEN_CACHE.with(|cell| match cell.try_borrow_mut() {
             Ok(mut cache) => {
-                if cache.tag != index.tag || cache.len() >= TOKEN_CACHE_CAP {
+                if cache.tag != index.tag {
                     cache.clear();
                     cache.tag = index.tag;
                 }
                 let TokenCache {
-                    short, long, buf, ..
+                    short,
+                    long,
+                    bytes,
+                    buf,
+                    ..
                 } = &mut *cache;
+                let mut maps = TokenMaps { short, long, bytes };
                 tokenize(sentence, buf, |tok| {
-                    push(TokenCache::word(short, long, tok, |t| {
-                        word_of_stem(&self.analyzer.stem(t))
-                    }))
+                    push(maps.word(tok, |t| word_of_stem(&self.analyzer.stem(t))))
                 });
             }
             // In use by an outer call on this thread: go without it.
@@ -706,6 +746,39 @@ mod tests {
             });
             assert_eq!(inline_key(b), expect, "length {n}");
         }
+    }
+
+    #[test]
+    fn token_cache_is_bounded_in_bytes_and_skips_long_tokens() {
+        let model = StanceModel::embedded().unwrap();
+        let word = |i: usize, len: usize| {
+            let mut w: String = format!("{i:x}")
+                .chars()
+                .map(|c| (b'g' + c.to_digit(16).unwrap() as u8) as char)
+                .collect();
+            while w.len() < len {
+                w.push('q');
+            }
+            w
+        };
+        let long = word(1, 300);
+        let p = model.predict(&format!("troops {long} massed"));
+        assert!(p.probs.iter().all(|v| v.is_finite()));
+        TOKEN_CACHE.with(|c| {
+            let c = c.borrow();
+            assert!(c.long.keys().all(|k| k.len() <= MAX_CACHED_TOKEN_BYTES));
+            assert!(c.long.len() + c.short.len() <= 2, "only the short tokens");
+        });
+        // 40-byte distinct words, cached, until the cache is cleared.
+        let mut most = 0;
+        for i in 0..400_000 {
+            model.predict(&word(i, 40));
+            TOKEN_CACHE.with(|c| most = most.max(c.borrow().bytes));
+        }
+        assert!(
+            most <= TOKEN_CACHE_BYTES && most > TOKEN_CACHE_BYTES / 2,
+            "{most}"
+        );
     }
 
     #[test]

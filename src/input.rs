@@ -383,6 +383,11 @@ impl<R: BufRead> Read for NulGuard<R> {
 impl<R: BufRead> BufRead for NulGuard<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         let buf = self.inner.fill_buf()?;
+        // A PDF holds NUL bytes: left to `read_source`, which says what to
+        // do with a PDF.
+        if self.offset == 0 && buf.starts_with(b"%PDF-") {
+            return Ok(buf);
+        }
         if let Some(at) = buf[self.checked..].iter().position(|&b| b == 0) {
             let at = self.checked + at;
             let line = self.line + 1 + buf[..at].iter().filter(|&&b| b == b'\n').count() as u64;

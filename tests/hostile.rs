@@ -839,6 +839,14 @@ fn binary_input_is_refused_at_once() {
         e.contains("c.csv") && e.contains("NUL byte at byte 22 (line 3)"),
         "{e}"
     );
+    // A PDF (NUL bytes in its streams) still gets the PDF message.
+    let pdf = write(
+        d.path(),
+        "r.pdf",
+        b"%PDF-1.7\n1 0 obj\n<< >>\nstream\n\0\0\x01\nendstream\n",
+    );
+    let e = stance(&["score", s(&pdf), "-q"]).err();
+    assert!(e.contains("PDF is not supported"), "{e}");
     // One sentence per line: an over-long line is cut and said so.
     let long = format!("{}\nTalks resumed.\n", "word ".repeat(600));
     let p = write(d.path(), "l.txt", long);

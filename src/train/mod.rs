@@ -296,7 +296,7 @@ pub fn stratified_split(
             .collect();
         // Order by a hash of (seed, text) so the split does not depend on
         // file order.
-        idx.sort_by_key(|&i| (splitmix(seed ^ fxhash(&examples[i].text)), i));
+        idx.sort_by_key(|&i| (splitmix(seed ^ fnv1a(&examples[i].text)), i));
         let n_test = (idx.len() as f64 * fraction).round() as usize;
         test.extend_from_slice(&idx[..n_test]);
         train.extend_from_slice(&idx[n_test..]);
@@ -306,7 +306,8 @@ pub fn stratified_split(
     (train, test)
 }
 
-fn fxhash(s: &str) -> u64 {
+/// FNV-1a of the text's bytes (stable across versions and machines).
+fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100000001b3)
     })

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -112,47 +114,111 @@ fn finish_svg(svg: String, id: &str, label: &str) -> String {
 const FONT: &str = "sans-serif";
 const CHART_W: u32 = 1080;
 
+/// Layout of a chart with one horizontal row per group: rows get thinner
+/// as groups grow (every group stays in the chart), names at the left.
+struct GroupRows {
+    n: usize,
+    row_h: u32,
+    label_size: u32,
+    height: u32,
+    label_w: u32,
+}
+
+impl GroupRows {
+    fn new<'a>(names: impl Iterator<Item = &'a str>) -> GroupRows {
+        let (mut n, mut longest) = (0, 4);
+        for name in names {
+            n += 1;
+            longest = longest.max(name.chars().count());
+        }
+        let n = n.max(1);
+        let row_h: u32 = match n {
+            0..=40 => 30,
+            41..=200 => 18,
+            _ => 10,
+        };
+        GroupRows {
+            n,
+            row_h,
+            label_size: if row_h < 18 { 11 } else { 16 },
+            height: 56 + row_h * n as u32,
+            label_w: (longest as u32 * 8 + 16).clamp(60, 330),
+        }
+    }
+
+    /// The y coordinate of the middle of row `i` (row 0 at the top).
+    fn mid(&self, i: usize) -> f64 {
+        (self.n - i) as f64 - 0.5
+    }
+}
+
+type GroupChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The axes of a one-row-per-group chart: a percentage x axis from 0 to
+/// `x_max` described by `x_desc`, rows without a y axis.
+fn group_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    rows: &GroupRows,
+    x_max: f64,
+    margin_right: u32,
+    x_desc: &str,
+) -> Result<GroupChart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(8)
+        .margin_left(6)
+        .margin_right(margin_right)
+        .margin_bottom(4)
+        .x_label_area_size(42)
+        .y_label_area_size(rows.label_w)
+        .build_cartesian_2d(0f64..x_max, 0f64..rows.n as f64)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(11)
+        .x_max_light_lines(1)
+        .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .x_desc(x_desc)
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 16))
+        .bold_line_style(BLACK.mix(0.12))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+/// Writes a group's name at the left of row `i`.
+fn draw_group_name(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    chart: &GroupChart<'_, '_>,
+    rows: &GroupRows,
+    i: usize,
+    name: &str,
+) -> Result<(), String> {
+    let (lx, ly) = chart.backend_coord(&(0.0, rows.mid(i)));
+    root.draw(&Text::new(
+        shorten(name, 40),
+        (lx - 8, ly),
+        (FONT, rows.label_size)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Right, VPos::Center)),
+    ))
+    .map_err(|e| e.to_string())
+}
+
 /// Stacked horizontal bars of the four label shares, one bar per group.
 pub(super) fn shares_svg(bars: &[(String, [f64; Label::COUNT], usize)]) -> Result<String, String> {
-    let n = bars.len().max(1);
-    // Bars get thinner as groups grow (every group stays in the chart);
-    // thin bars carry no percentages.
-    let bar_h: u32 = match n {
-        0..=40 => 30,
-        41..=200 => 18,
-        _ => 10,
-    };
-    let label_size = if bar_h < 18 { 11 } else { 16 };
-    let height = 56 + bar_h * n as u32;
-    let longest = bars.iter().map(|b| b.0.chars().count()).max().unwrap_or(4);
-    let label_w = (longest as u32 * 8 + 16).clamp(60, 330);
+    let rows = GroupRows::new(bars.iter().map(|b| b.0.as_str()));
+    let (n, bar_h, label_size) = (rows.n, rows.row_h, rows.label_size);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, rows.height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(8)
-            .margin_left(6)
-            .margin_right(84)
-            .margin_bottom(4)
-            .x_label_area_size(42)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .x_max_light_lines(1)
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .x_desc("share of scored sentences")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let label_font = (FONT, label_size).into_font();
+        // Thin bars carry no percentages.
+        let mut chart = group_chart(&root, &rows, 1.0, 84, "share of scored sentences")?;
         for (i, (name, shares, sentences)) in bars.iter().enumerate() {
             let top = (n - i) as f64 - 0.14;
             let bottom = (n - i - 1) as f64 + 0.14;
@@ -184,17 +250,8 @@ pub(super) fn shares_svg(bars: &[(String, [f64; Label::COUNT], usize)]) -> Resul
                 }
                 x += w;
             }
-            let mid = (n - i) as f64 - 0.5;
-            let (lx, ly) = chart.backend_coord(&(0.0, mid));
-            root.draw(&Text::new(
-                shorten(name, 40),
-                (lx - 8, ly),
-                label_font
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(|e| e.to_string())?;
-            let (rx, ry) = chart.backend_coord(&(1.0, mid));
+            draw_group_name(&root, &chart, &rows, i, name)?;
+            let (rx, ry) = chart.backend_coord(&(1.0, rows.mid(i)));
             root.draw(&Text::new(
                 format!("n = {sentences}"),
                 (rx + 8, ry),
@@ -390,20 +447,7 @@ pub(super) struct CorrectedBar {
 /// shares with their 95 % intervals, and the counted escalation ratio as
 /// a hollow mark.
 pub(super) fn corrected_svg(bars: &[CorrectedBar]) -> Result<String, String> {
-    let n = bars.len().max(1);
-    let row_h: u32 = match n {
-        0..=40 => 30,
-        41..=200 => 16,
-        _ => 8,
-    };
-    let label_size = if row_h < 16 { 11 } else { 16 };
-    let height = 56 + row_h * n as u32;
-    let longest = bars
-        .iter()
-        .map(|b| b.name.chars().count())
-        .max()
-        .unwrap_or(4);
-    let label_w = (longest as u32 * 8 + 16).clamp(60, 330);
+    let rows = GroupRows::new(bars.iter().map(|b| b.name.as_str()));
     let top = bars
         .iter()
         .map(|b| {
@@ -418,33 +462,17 @@ pub(super) fn corrected_svg(bars: &[CorrectedBar]) -> Result<String, String> {
     let dip = rgb(style(Label::Diplomacy).solid);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, rows.height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(8)
-            .margin_left(6)
-            .margin_right(24)
-            .margin_bottom(4)
-            .x_label_area_size(42)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(0f64..x_max, 0f64..n as f64)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .x_max_light_lines(1)
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .x_desc("corrected share, with 95% interval")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let label_font = (FONT, label_size).into_font();
+        let mut chart = group_chart(
+            &root,
+            &rows,
+            x_max,
+            24,
+            "corrected share, with 95% interval",
+        )?;
         for (i, b) in bars.iter().enumerate() {
-            let mid = (n - i) as f64 - 0.5;
+            let mid = rows.mid(i);
             for (e, colour, dy) in [(b.escalation, esc, 0.15), (b.diplomacy, dip, -0.15)] {
                 let y = mid + dy;
                 chart
@@ -464,15 +492,7 @@ pub(super) fn corrected_svg(bars: &[CorrectedBar]) -> Result<String, String> {
                     esc.stroke_width(1),
                 )])
                 .map_err(|e| e.to_string())?;
-            let (lx, ly) = chart.backend_coord(&(0.0, mid));
-            root.draw(&Text::new(
-                shorten(&b.name, 40),
-                (lx - 8, ly),
-                label_font
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(|e| e.to_string())?;
+            draw_group_name(&root, &chart, &rows, i, &b.name)?;
         }
         root.present().map_err(|e| e.to_string())?;
     }

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use stance::Label;
 use stance::data::read_labeled_csv;
-use stance::train::{calibrate, held_out};
+use stance::train::{calibrate, held_out_files};
 
 use super::ModelArg;
 
@@ -79,16 +79,7 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("calibrating on {}", a.csv.display()))?;
     if !tests.is_empty() {
-        model.card.held_out = tests
-            .iter()
-            .map(|t| {
-                held_out(
-                    &model,
-                    format!("held-out file {}", t.path.display()),
-                    &t.examples,
-                )
-            })
-            .collect();
+        model.card.held_out = held_out_files(&model, &tests);
     }
     model
         .save(&a.output)

@@ -19,7 +19,7 @@
 mod run;
 
 pub use crate::model::params::{ClassWeight, TrainParams, ValidTrainParams};
-pub use run::{Evaluation, TrainingRun, held_out, smoothed_prior};
+pub use run::{Evaluation, TrainingRun, held_out, held_out_files, smoothed_prior};
 
 use std::collections::BTreeMap;
 

@@ -98,16 +98,7 @@ impl TrainingRun<'_> {
         let (mut model, held_out) = match self.evaluation {
             Evaluation::Files(tests) => {
                 let model = fit(&examples)?;
-                let held = tests
-                    .iter()
-                    .map(|t| {
-                        held_out(
-                            &model,
-                            format!("held-out file {}", t.path.display()),
-                            &t.examples,
-                        )
-                    })
-                    .collect();
+                let held = held_out_files(&model, tests);
                 (model, held)
             }
             Evaluation::Holdout { fraction, seed } => {
@@ -152,6 +143,21 @@ pub fn held_out(model: &StanceModel, method: String, examples: &[Example]) -> He
             .is_some()
             .then(|| calibration_metrics(model, examples)),
     }
+}
+
+/// Held-out figures of `model` on each labeled file, named
+/// `held-out file PATH` in the card.
+pub fn held_out_files(model: &StanceModel, files: &[LabeledData]) -> Vec<HeldOutMetrics> {
+    files
+        .iter()
+        .map(|t| {
+            held_out(
+                model,
+                format!("held-out file {}", t.path.display()),
+                &t.examples,
+            )
+        })
+        .collect()
 }
 
 /// The label distribution of `examples` with add-one smoothing (a label

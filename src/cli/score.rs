@@ -158,8 +158,12 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     let (model, _) = a.model.load()?;
     let mut out = stdout_writer();
     let mut totals = (0usize, 0usize, 0usize); // documents, sentences, boilerplate
+    // The CSV header is written with the first document, or at the end if
+    // there is none: never before the inputs are checked, so that an error
+    // (a missing file, a missing column) leaves stdout empty.
+    let mut header = None;
     if a.format == ScoreFormat::Csv {
-        let mut header = vec![
+        let mut header_row = vec![
             "doc",
             "sentence",
             "line",
@@ -172,12 +176,12 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
             "top_terms",
         ];
         if a.raw_probs {
-            header.extend(RAW_COLUMNS);
+            header_row.extend(RAW_COLUMNS);
         }
-        header.push("language");
+        header_row.push("language");
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header)?;
-        out.write_all(&w.into_inner()?)?;
+        w.write_record(header_row)?;
+        header = Some(w.into_inner()?);
     }
     let explain = a.explain.then_some(a.terms);
     let render = |d: ScoredDocument| -> anyhow::Result<(usize, usize, Vec<u8>)> {
@@ -194,9 +198,15 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         totals.0 += 1;
         totals.1 += sentences;
         totals.2 += boilerplate;
+        if let Some(h) = header.take() {
+            out.write_all(&h)?;
+        }
         out.write_all(&bytes)?;
         Ok(())
     })?;
+    if let Some(h) = header.take() {
+        out.write_all(&h)?;
+    }
     out.flush()?;
     if !a.input.quiet {
         let foreign = match (summary.not_english.len(), summary.not_english_skipped) {

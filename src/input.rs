@@ -57,6 +57,11 @@ pub struct Document {
     /// share bars, related links, comments; Markdown's code, tables, HTML
     /// blocks): counted with the boilerplate lines.
     pub left_out: Vec<String>,
+    /// For a record of a CSV or JSONL collection: the 1-based line of the
+    /// input file where the record starts (so that a sentence can be traced
+    /// to its source row). Sentence lines ([`crate::score::ScoredSentence::line`])
+    /// are lines inside the record's text field.
+    pub record_line: Option<usize>,
 }
 
 /// Where a part of a document sits in the whole.
@@ -756,6 +761,7 @@ fn read_csv<E: From<InputError>>(
             source: get(si),
             date,
             text: rec[ti].to_string(),
+            record_line: Some(line as usize),
             ..Document::default()
         }))?;
     }
@@ -884,6 +890,7 @@ fn read_jsonl<E: From<InputError>>(
             source: get(&columns.source),
             date,
             text,
+            record_line: Some(lineno as usize),
             ..Document::default()
         }))?;
     }

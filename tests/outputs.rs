@@ -38,3 +38,77 @@ fn no_csv_header_before_an_input_error() {
     assert!(out.starts_with("doc,"), "{out}");
     assert_eq!(out.lines().count(), 2, "{out}");
 }
+
+/// Collection records: `line` is the line of the input file where the
+/// record starts; `field_line` the sentence's line inside its text field
+/// (0 for the title). Text files keep `line` and have no `field_line`.
+#[test]
+fn collection_records_carry_their_line_in_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = d.path().join("c.csv");
+    // Header on line 1; record "a" on lines 2-4 (a quoted field with line
+    // breaks); record "b" on line 5.
+    std::fs::write(
+        &csv,
+        "id,title,text\n\
+         a,Talks resume,\"Both sides called for restraint.\n\nThe army warned of retaliation.\"\n\
+         b,,Ministers met in Geneva.\n",
+    )
+    .unwrap();
+    let recs = common::jsonl(&stance(&["score", s(&csv), "-f", "jsonl", "-q"]).ok());
+    let got: Vec<(&str, u64, u64)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["doc"].as_str().unwrap(),
+                r["line"].as_u64().unwrap(),
+                r["field_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("a", 2, 0), ("a", 2, 1), ("a", 2, 3), ("b", 5, 1)],
+        "{recs:?}"
+    );
+    // The same in CSV output.
+    let out = stance(&["score", s(&csv), "-f", "csv", "-q"]).ok();
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let rows: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[col("line")].to_string(), r[col("field_line")].to_string())
+        })
+        .collect();
+    assert_eq!(rows[2], ("2".into(), "3".into()));
+    assert_eq!(rows[3], ("5".into(), "1".into()));
+
+    // JSONL: a blank line and a record per line.
+    let jl = d.path().join("c.jsonl");
+    std::fs::write(
+        &jl,
+        "{\"id\":\"x\",\"text\":\"Both sides called for restraint.\"}\n\n{\"id\":\"y\",\"text\":\"Ministers met.\\nThe army warned of retaliation.\"}\n",
+    )
+    .unwrap();
+    let recs = common::jsonl(&stance(&["score", s(&jl), "-f", "jsonl", "-q"]).ok());
+    let got: Vec<(u64, u64)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["field_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(1, 1), (3, 1), (3, 2)], "{recs:?}");
+
+    // A text file: `line` as before, `field_line` null.
+    let txt = d.path().join("t.txt");
+    std::fs::write(&txt, "Ministers met.\n\nThe army warned of retaliation.\n").unwrap();
+    let recs = common::jsonl(&stance(&["score", s(&txt), "-f", "jsonl", "-q"]).ok());
+    assert_eq!(recs[1]["line"], 3);
+    assert!(recs[1]["field_line"].is_null());
+}

@@ -39,7 +39,10 @@ enum ScoreFormat {
 /// The model is English-only: documents detected as another language are
 /// reported and not scored (--any-language scores them anyway).
 ///
-/// JSONL records: {"doc", "sentence" (index), "line", "text", "label",
+/// JSONL records: {"doc", "sentence" (index), "line" (of the input file;
+/// for a CSV or JSONL record, the line where the record starts),
+/// "field_line" (for a collection record, the line inside its text field,
+/// 0 for the title; else null), "text", "label",
 /// "probs": {"deterrence", "escalation-warning", "diplomacy", "neutral"},
 /// "language" (ISO 639-3 code such as "eng", null when not judged)}
 /// plus "top_terms" with --explain.
@@ -167,6 +170,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
             "doc",
             "sentence",
             "line",
+            "field_line",
             "label",
             "p_deterrence",
             "p_escalation_warning",
@@ -266,7 +270,12 @@ struct Term {
 struct Record<'a> {
     doc: &'a str,
     sentence: usize,
+    /// The line of the input file: for a collection record, the line where
+    /// the record starts.
     line: usize,
+    /// For a collection record: the sentence's line inside its text field
+    /// (0 for the title); null for other inputs.
+    field_line: Option<usize>,
     text: &'a str,
     label: Label,
     probs: Probs,
@@ -298,7 +307,8 @@ fn write_jsonl(
         let rec = Record {
             doc: &d.doc.id,
             sentence: s.index,
-            line: s.line,
+            line: d.doc.record_line.unwrap_or(s.line),
+            field_line: d.doc.record_line.map(|_| s.line),
             text: &s.text,
             label: s.prediction.label,
             probs: Probs::new(&s.prediction.probs),
@@ -348,7 +358,11 @@ fn write_csv(
         let mut record = vec![
             csv_safe(&d.doc.id, csv_raw).into_owned(),
             s.index.to_string(),
-            s.line.to_string(),
+            d.doc.record_line.unwrap_or(s.line).to_string(),
+            d.doc
+                .record_line
+                .map(|_| s.line.to_string())
+                .unwrap_or_default(),
             s.prediction.label.as_str().to_string(),
         ];
         record.extend(p.iter().map(|v| format!("{v:.4}")));

@@ -31,7 +31,8 @@ use rayon::prelude::*;
 
 use crate::analysis::sentences::MAX_SENTENCE_CHARS;
 use crate::input::{
-    Columns, Document, InputError, InputFormat, ReadWarnings, Source, expand_inputs, read_source,
+    Columns, Document, InputError, InputFormat, ReadWarnings, ScanFilter, Source,
+    expand_inputs_with, read_source,
 };
 use crate::model::StanceModel;
 use crate::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
@@ -58,6 +59,8 @@ pub struct ScoreInputs {
     /// The output file, if any: an input that is this file is an error
     /// before any work.
     pub output: Option<PathBuf>,
+    /// Which files of walked directories are read (`--glob`, `--exclude`).
+    pub scan: ScanFilter,
 }
 
 impl ScoreInputs {
@@ -74,6 +77,7 @@ impl ScoreInputs {
             options: ScoreOptions::default(),
             never_read: None,
             output: None,
+            scan: ScanFilter::default(),
         }
     }
 }
@@ -128,8 +132,8 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
         on_skip: inputs.on_skip,
         ..ReadWarnings::default()
     };
-    let mut sources =
-        expand_inputs(&inputs.paths, &mut warnings).map_err(|e| E::from(InputError::from(e)))?;
+    let mut sources = expand_inputs_with(&inputs.paths, &inputs.scan, &mut warnings)
+        .map_err(|e| E::from(InputError::from(e)))?;
     if let Some(out) = &inputs.output {
         let files = sources.iter().filter_map(|s| match s {
             Source::File(p) => Some(p.as_path()),

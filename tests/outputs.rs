@@ -112,3 +112,79 @@ fn collection_records_carry_their_line_in_the_file() {
     assert_eq!(recs[1]["line"], 3);
     assert!(recs[1]["field_line"].is_null());
 }
+
+/// `--glob` / `--exclude` choose the files of a scanned directory by their
+/// path relative to it; files left out are counted by reason in one warning,
+/// the first few named.
+#[test]
+fn directory_scans_take_glob_and_exclude() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("corpus");
+    for (rel, text) in [
+        (
+            "a.html",
+            "<html><body><article><p>Both sides called for restraint in the talks.</p></article></body></html>",
+        ),
+        (
+            "2024/b.html",
+            "<html><body><article><p>The army warned of retaliation after the strike.</p></article></body></html>",
+        ),
+        (
+            "drafts/c.html",
+            "<html><body><article><p>Ministers met in Geneva for talks.</p></article></body></html>",
+        ),
+        ("notes.txt", "Ministers met in Geneva.\n"),
+        ("logo.png", "not an image"),
+    ] {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let r = stance(&[
+        "score",
+        s(&root),
+        "-f",
+        "jsonl",
+        "-q",
+        "--glob",
+        "*.html",
+        "--exclude",
+        "drafts/**",
+    ]);
+    let err = r.stderr.clone();
+    let docs: std::collections::BTreeSet<String> = common::jsonl(&r.ok())
+        .iter()
+        .map(|r| r["doc"].as_str().unwrap().to_string())
+        .collect();
+    let want: std::collections::BTreeSet<String> = ["2024/b.html", "a.html"]
+        .iter()
+        .map(|f| root.join(f).display().to_string())
+        .collect();
+    assert_eq!(docs, want);
+    assert!(
+        err.contains(&format!(
+            "{}: 3 files skipped: 1 matched by --exclude (drafts/c.html); 1 not matched by --glob (notes.txt); 1 of a type stance does not read (logo.png)",
+            root.display()
+        )),
+        "{err}"
+    );
+
+    // Without patterns every input file is read; the rest is still counted.
+    let r = stance(&["score", s(&root), "-f", "jsonl", "-q"]);
+    let err = r.stderr.clone();
+    assert_eq!(common::jsonl(&r.ok()).len(), 4);
+    assert!(
+        err.contains("1 file skipped: 1 of a type stance does not read (logo.png)"),
+        "{err}"
+    );
+
+    // Nothing left: the error says why.
+    let e = stance(&["score", s(&root), "--glob", "*.md"]).err();
+    assert!(
+        e.contains("directory holds no file to read: 5 files skipped: 4 not matched by --glob"),
+        "{e}"
+    );
+    // A bad pattern is named.
+    let e = stance(&["score", s(&root), "--exclude", "a[b"]).err();
+    assert!(e.contains("--exclude \"a[b\": invalid pattern"), "{e}");
+}

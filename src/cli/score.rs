@@ -117,6 +117,7 @@ pub fn for_each_scored<T: Send>(
         },
         never_read: stdout_file_id(),
         output: output.map(Path::to_path_buf),
+        scan: stance::input::ScanFilter::new(&input.glob, &input.exclude)?,
     };
     let progress = Progress::new(input.quiet);
     // Printed once the progress line is gone.

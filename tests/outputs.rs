@@ -188,3 +188,91 @@ fn directory_scans_take_glob_and_exclude() {
     let e = stance(&["score", s(&root), "--exclude", "a[b"]).err();
     assert!(e.contains("--exclude \"a[b\": invalid pattern"), "{e}");
 }
+
+/// Every field of a JSON value, as dotted paths (`probs.escalation-warning`).
+fn paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                paths(v, &p, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// The CSV column of a JSON path: `.` and `-` written `_`.
+fn flat(path: &str) -> String {
+    path.replace(['.', '-'], "_")
+}
+
+fn header(csv_text: &str) -> Vec<String> {
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    rdr.headers().unwrap().iter().map(String::from).collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// One naming scheme: every CSV column is its JSON field's path with `.`
+/// and `-` written `_`, in score and report output alike; `top_terms` is a
+/// score CSV column only with `--explain`.
+#[test]
+fn csv_columns_are_json_paths_flattened() {
+    let doc = "examples/seed-article.txt";
+    for extra in [&[][..], &["--raw-probs", "--explain"][..]] {
+        let json = common::jsonl(
+            &stance(&[&["score", doc, "-f", "jsonl", "-q"][..], extra].concat()).ok(),
+        );
+        let mut want = Vec::new();
+        paths(&json[0], "", &mut want);
+        // top_terms is a list in JSON, one text cell in CSV.
+        let want: Vec<String> = want
+            .iter()
+            .map(|p| flat(p.split(".[").next().unwrap()))
+            .collect();
+        let got = header(&stance(&[&["score", doc, "-f", "csv", "-q"][..], extra].concat()).ok());
+        assert_eq!(sorted(got.clone()), sorted(want), "{extra:?}");
+        assert_eq!(got.contains(&"top_terms".to_string()), !extra.is_empty());
+        assert!(got.contains(&"probs_escalation_warning".to_string()));
+    }
+
+    let report = |f: &str| {
+        stance(&[
+            "report",
+            "examples/collection.csv",
+            "--by",
+            "source",
+            "-f",
+            f,
+            "-q",
+        ])
+        .ok()
+    };
+    let json: serde_json::Value = serde_json::from_str(&report("json")).unwrap();
+    let mut want = Vec::new();
+    paths(&json["rows"][0], "", &mut want);
+    // The group key is named by its grouping; share_method is per report
+    // in JSON and per row in CSV.
+    let mut want: Vec<String> = want
+        .iter()
+        .map(|p| flat(p.strip_prefix("key.").unwrap_or(p)))
+        .collect();
+    want.push("share_method".into());
+    let got = header(&report("csv"));
+    assert_eq!(sorted(got.clone()), sorted(want));
+    for c in [
+        "counts_escalation_warning",
+        "shares_escalation_warning",
+        "escalation_share_low",
+    ] {
+        assert!(got.contains(&c.to_string()), "{c}: {got:?}");
+    }
+}

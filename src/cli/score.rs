@@ -75,7 +75,7 @@ pub struct ScoreArgs {
     terms: usize,
 
     /// JSONL and CSV: also write the classifier's raw (uncalibrated)
-    /// probabilities (`raw_probs`; CSV columns `raw_p_*`). `probs` are
+    /// probabilities (`raw_probs`; CSV columns `raw_probs_*`). `probs` are
     /// calibrated on held-out news when the model has a calibration.
     #[arg(long)]
     raw_probs: bool,
@@ -173,13 +173,15 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
             "line",
             "field_line",
             "label",
-            "p_deterrence",
-            "p_escalation_warning",
-            "p_diplomacy",
-            "p_neutral",
+            "probs_deterrence",
+            "probs_escalation_warning",
+            "probs_diplomacy",
+            "probs_neutral",
             "text",
-            "top_terms",
         ];
+        if a.explain {
+            header_row.push("top_terms");
+        }
         if a.raw_probs {
             header_row.extend(RAW_COLUMNS);
         }
@@ -334,10 +336,10 @@ fn terms_text(model: &StanceModel, text: &str, label: Label, k: usize) -> String
 
 /// CSV columns of the raw probabilities (with `--raw-probs`).
 const RAW_COLUMNS: [&str; 4] = [
-    "raw_p_deterrence",
-    "raw_p_escalation_warning",
-    "raw_p_diplomacy",
-    "raw_p_neutral",
+    "raw_probs_deterrence",
+    "raw_probs_escalation_warning",
+    "raw_probs_diplomacy",
+    "raw_probs_neutral",
 ];
 
 fn write_csv(
@@ -353,9 +355,6 @@ fn write_csv(
         .from_writer(&mut *out);
     for s in &d.sentences {
         let p = &s.prediction.probs;
-        let terms = explain
-            .map(|k| terms_text(model, &s.text, s.prediction.label, k))
-            .unwrap_or_default();
         let mut record = vec![
             csv_safe(&d.doc.id, csv_raw).into_owned(),
             s.index.to_string(),
@@ -368,7 +367,10 @@ fn write_csv(
         ];
         record.extend(p.iter().map(|v| format!("{v:.4}")));
         record.push(csv_safe(&s.text, csv_raw).into_owned());
-        record.push(csv_safe(&terms, csv_raw).into_owned());
+        if let Some(k) = explain {
+            let terms = terms_text(model, &s.text, s.prediction.label, k);
+            record.push(csv_safe(&terms, csv_raw).into_owned());
+        }
         if raw_probs {
             record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
         }

@@ -35,7 +35,7 @@ use crate::input::{
     expand_inputs_with, read_source,
 };
 use crate::model::StanceModel;
-use crate::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
+use crate::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_reporting};
 
 /// What to read and how.
 #[derive(Debug, Clone)]
@@ -113,16 +113,18 @@ pub fn score_inputs<T: Send, E: From<InputError>>(
     map: impl Fn(ScoredDocument) -> T + Sync,
     sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    score_inputs_with_progress(inputs, model, warning, &mut |_| {}, map, sink)
+    score_inputs_with_progress(inputs, model, warning, &|_| {}, map, sink)
 }
 
-/// [`score_inputs`], calling `progress` with the sentences of each batch as
-/// it is handed on.
+/// [`score_inputs`], calling `progress` with the sentences scored since its
+/// last call, from the threads that score, as they are scored: every
+/// [`crate::score::PROGRESS_EVERY`] sentences within a document and at its end,
+/// so that it advances within a large document too.
 pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
     inputs: &ScoreInputs,
     model: &StanceModel,
     warning: &mut dyn FnMut(&str),
-    progress: &mut dyn FnMut(usize),
+    progress: &(dyn Fn(usize) + Sync),
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
@@ -179,7 +181,7 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
         let done: Vec<(usize, Option<Foreign>, Cut, T)> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
-                let d = score_document_with(model, d, mode, opts);
+                let d = score_document_reporting(model, d, mode, opts, progress);
                 // Later parts of a document read in parts are not counted again.
                 let first = d.doc.part.is_none_or(|p| p.index == 0);
                 let foreign = d
@@ -209,7 +211,6 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
                     cut.doc
                 ));
             }
-            progress(n);
             summary.sentences += n;
             if let Some((id, name, skipped)) = foreign {
                 summary.not_english.push((id, name));

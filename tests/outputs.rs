@@ -276,3 +276,35 @@ fn csv_columns_are_json_paths_flattened() {
         assert!(got.contains(&c.to_string()), "{c}: {got:?}");
     }
 }
+
+/// Progress advances within one large document: the pipeline reports
+/// every `PROGRESS_EVERY` sentences as they are scored, not once per
+/// document (the binary shows it only at a terminal, so this runs the
+/// library's pipeline on a real file).
+#[test]
+fn progress_counts_within_a_large_document() {
+    use std::sync::Mutex;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("big.txt");
+    let sentences = 2 * stance::score::PROGRESS_EVERY + 100;
+    let text: String = (0..sentences)
+        .map(|i| format!("Talks in round {i} were held in Geneva. "))
+        .collect();
+    std::fs::write(&p, text).unwrap();
+    let model = stance::model::StanceModel::embedded().unwrap();
+    let calls = Mutex::new(Vec::new());
+    let summary = stance::pipeline::score_inputs_with_progress::<_, stance::input::InputError>(
+        &stance::pipeline::ScoreInputs::new(vec![p]),
+        &model,
+        &mut |_| {},
+        &|n| calls.lock().unwrap().push(n),
+        |doc| doc.sentences.len(),
+        |_| Ok(()),
+    )
+    .unwrap();
+    assert_eq!(summary.documents, 1);
+    assert_eq!(summary.sentences, sentences);
+    let calls = calls.into_inner().unwrap();
+    let every = stance::score::PROGRESS_EVERY;
+    assert_eq!(calls, [every, every, 100]);
+}

@@ -126,7 +126,7 @@ pub fn for_each_scored<T: Send>(
         &inputs,
         model,
         &mut |w| warnings.push(w.to_string()),
-        &mut |n| progress.inc(n),
+        &|n| progress.inc(n),
         map,
         sink,
     );

@@ -57,6 +57,11 @@ pub struct Document {
     /// share bars, related links, comments; Markdown's code, tables, HTML
     /// blocks): counted with the boilerplate lines.
     pub left_out: Vec<String>,
+    /// For a record of a CSV or JSONL collection: the 1-based line of the
+    /// input file where the record starts (so that a sentence can be traced
+    /// to its source row). Sentence lines ([`crate::score::ScoredSentence::line`])
+    /// are lines inside the record's text field.
+    pub record_line: Option<usize>,
 }
 
 /// Where a part of a document sits in the whole.
@@ -140,6 +145,97 @@ impl Source {
     }
 }
 
+/// Which files of a walked directory are read: `--glob` and `--exclude`
+/// patterns ([`globset`] syntax: `*`, `?`, `[ab]`, `{a,b}`, `**`), matched
+/// against the path relative to the directory named on the command line
+/// (`*` also matches `/`, so `*.html` matches `2024/a.html`; `drafts/**`
+/// is everything under `drafts`). A file is read when it is of a type
+/// stance reads (see [`expand_inputs`]), matches at least one glob (if any
+/// are given) and no exclude pattern. Files named on the command line are
+/// read whatever the patterns.
+#[derive(Debug, Clone, Default)]
+pub struct ScanFilter {
+    globs: Option<globset::GlobSet>,
+    excludes: Option<globset::GlobSet>,
+}
+
+impl ScanFilter {
+    /// A filter from `--glob` and `--exclude` patterns; an invalid pattern
+    /// is an error that names it.
+    pub fn new(globs: &[String], excludes: &[String]) -> Result<ScanFilter, InputError> {
+        let set = |flag: &str, patterns: &[String]| -> Result<_, InputError> {
+            if patterns.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for p in patterns {
+                let g = globset::Glob::new(p).map_err(|e| {
+                    InputError::Invalid(format!("{flag} {p:?}: invalid pattern: {}", e.kind()))
+                })?;
+                b.add(g);
+            }
+            b.build()
+                .map(Some)
+                .map_err(|e| InputError::Invalid(format!("{flag}: {e}")))
+        };
+        Ok(ScanFilter {
+            globs: set("--glob", globs)?,
+            excludes: set("--exclude", excludes)?,
+        })
+    }
+
+    /// Why a file at `rel` (relative to the scanned directory) is not read,
+    /// or `None` when it is.
+    fn skip_reason(&self, rel: &Path) -> Option<&'static str> {
+        if !is_input_file(rel) {
+            return Some("of a type stance does not read");
+        }
+        if self.globs.as_ref().is_some_and(|g| !g.is_match(rel)) {
+            return Some("not matched by --glob");
+        }
+        if self.excludes.as_ref().is_some_and(|g| g.is_match(rel)) {
+            return Some("matched by --exclude");
+        }
+        None
+    }
+}
+
+/// Files of one walked directory left out, by reason: how many, and the
+/// first few paths.
+#[derive(Default)]
+struct Skipped(std::collections::BTreeMap<&'static str, (usize, Vec<String>)>);
+
+impl Skipped {
+    /// Paths named per reason.
+    const NAMED: usize = 3;
+
+    fn add(&mut self, reason: &'static str, rel: &Path) {
+        let (n, named) = self.0.entry(reason).or_default();
+        *n += 1;
+        if named.len() < Self::NAMED {
+            named.push(rel.display().to_string());
+        }
+    }
+
+    /// "3 files skipped: 2 not matched by --glob (a.txt, b.md), 1 ...".
+    fn message(&self) -> Option<String> {
+        let total: usize = self.0.values().map(|(n, _)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(why, (n, named))| {
+                let more = if *n > named.len() { ", ..." } else { "" };
+                format!("{n} {why} ({}{more})", named.join(", "))
+            })
+            .collect();
+        let files = if total == 1 { "file" } else { "files" };
+        Some(format!("{total} {files} skipped: {}", parts.join("; ")))
+    }
+}
+
 /// Expands paths into sources: directories are walked recursively (sorted)
 /// for `.txt`, `.md`, `.markdown`, `.html`, `.htm`, `.csv`, `.tsv`, `.jsonl`
 /// and `.ndjson` files (any
@@ -152,6 +248,17 @@ pub fn expand_inputs(
     paths: &[PathBuf],
     warnings: &mut ReadWarnings,
 ) -> Result<Vec<Source>, DataError> {
+    expand_inputs_with(paths, &ScanFilter::default(), warnings)
+}
+
+/// [`expand_inputs`], reading only the files of walked directories that
+/// `filter` lets through. The files of each directory left out are counted
+/// by reason in one warning (the first few named).
+pub fn expand_inputs_with(
+    paths: &[PathBuf],
+    filter: &ScanFilter,
+    warnings: &mut ReadWarnings,
+) -> Result<Vec<Source>, DataError> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -161,12 +268,22 @@ pub fn expand_inputs(
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
                 let before = out.len();
-                walk(p, &mut out, warnings)?;
+                let mut skipped = Skipped::default();
+                walk(p, p, filter, &mut out, &mut skipped, warnings)?;
+                let message = skipped.message();
                 if out.len() == before {
                     return Err(DataError::Empty {
                         path: p.clone(),
-                        problem: "directory holds no .txt, .md, .html, .csv or .jsonl files".into(),
+                        problem: match message {
+                            Some(m) => format!("directory holds no file to read: {m}"),
+                            None => {
+                                "directory holds no .txt, .md, .html, .csv or .jsonl files".into()
+                            }
+                        },
                     });
+                }
+                if let Some(m) = message {
+                    warnings.push(format!("{}: {m}", p.display()));
                 }
             }
             Ok(_) => out.push(Source::File(p.clone())),
@@ -236,7 +353,14 @@ fn file_kind(m: &std::fs::Metadata) -> &'static str {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Result<(), DataError> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    filter: &ScanFilter,
+    out: &mut Vec<Source>,
+    skipped: &mut Skipped,
+    warnings: &mut ReadWarnings,
+) -> Result<(), DataError> {
     let io = |error| DataError::Io {
         path: dir.to_path_buf(),
         error,
@@ -255,10 +379,16 @@ fn walk(dir: &Path, out: &mut Vec<Source>, warnings: &mut ReadWarnings) -> Resul
             continue;
         };
         if own.is_dir() {
-            walk(&p, out, warnings)?;
+            walk(root, &p, filter, out, skipped, warnings)?;
             continue;
         }
-        if !is_input_file(&p) {
+        let rel = p.strip_prefix(root).unwrap_or(&p);
+        if own.file_type().is_symlink() && std::fs::metadata(&p).is_ok_and(|m| m.is_dir()) {
+            skipped.add("symbolic links to directories, not followed", rel);
+            continue;
+        }
+        if let Some(why) = filter.skip_reason(rel) {
+            skipped.add(why, rel);
             continue;
         }
         match std::fs::metadata(&p) {
@@ -761,6 +891,7 @@ fn read_csv<E: From<InputError>>(
             source: get(si),
             date,
             text: rec[ti].to_string(),
+            record_line: Some(line as usize),
             ..Document::default()
         }))?;
     }
@@ -889,6 +1020,7 @@ fn read_jsonl<E: From<InputError>>(
             source: get(&columns.source),
             date,
             text,
+            record_line: Some(lineno as usize),
             ..Document::default()
         }))?;
     }

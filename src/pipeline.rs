@@ -31,10 +31,11 @@ use rayon::prelude::*;
 
 use crate::analysis::sentences::MAX_SENTENCE_CHARS;
 use crate::input::{
-    Columns, Document, InputError, InputFormat, ReadWarnings, Source, expand_inputs, read_source,
+    Columns, Document, InputError, InputFormat, ReadWarnings, ScanFilter, Source,
+    expand_inputs_with, read_source,
 };
 use crate::model::StanceModel;
-use crate::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
+use crate::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_reporting};
 
 /// What to read and how.
 #[derive(Debug, Clone)]
@@ -58,6 +59,8 @@ pub struct ScoreInputs {
     /// The output file, if any: an input that is this file is an error
     /// before any work.
     pub output: Option<PathBuf>,
+    /// Which files of walked directories are read (`--glob`, `--exclude`).
+    pub scan: ScanFilter,
 }
 
 impl ScoreInputs {
@@ -74,6 +77,7 @@ impl ScoreInputs {
             options: ScoreOptions::default(),
             never_read: None,
             output: None,
+            scan: ScanFilter::default(),
         }
     }
 }
@@ -109,16 +113,18 @@ pub fn score_inputs<T: Send, E: From<InputError>>(
     map: impl Fn(ScoredDocument) -> T + Sync,
     sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    score_inputs_with_progress(inputs, model, warning, &mut |_| {}, map, sink)
+    score_inputs_with_progress(inputs, model, warning, &|_| {}, map, sink)
 }
 
-/// [`score_inputs`], calling `progress` with the sentences of each batch as
-/// it is handed on.
+/// [`score_inputs`], calling `progress` with the sentences scored since its
+/// last call, from the threads that score, as they are scored: every
+/// [`crate::score::PROGRESS_EVERY`] sentences within a document and at its end,
+/// so that it advances within a large document too.
 pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
     inputs: &ScoreInputs,
     model: &StanceModel,
     warning: &mut dyn FnMut(&str),
-    progress: &mut dyn FnMut(usize),
+    progress: &(dyn Fn(usize) + Sync),
     map: impl Fn(ScoredDocument) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
@@ -128,8 +134,8 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
         on_skip: inputs.on_skip,
         ..ReadWarnings::default()
     };
-    let mut sources =
-        expand_inputs(&inputs.paths, &mut warnings).map_err(|e| E::from(InputError::from(e)))?;
+    let mut sources = expand_inputs_with(&inputs.paths, &inputs.scan, &mut warnings)
+        .map_err(|e| E::from(InputError::from(e)))?;
     if let Some(out) = &inputs.output {
         let files = sources.iter().filter_map(|s| match s {
             Source::File(p) => Some(p.as_path()),
@@ -175,7 +181,7 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
         let done: Vec<(usize, Option<Foreign>, Cut, T)> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
-                let d = score_document_with(model, d, mode, opts);
+                let d = score_document_reporting(model, d, mode, opts, progress);
                 // Later parts of a document read in parts are not counted again.
                 let first = d.doc.part.is_none_or(|p| p.index == 0);
                 let foreign = d
@@ -208,7 +214,6 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
                     "{at}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
                 ));
             }
-            progress(n);
             summary.sentences += n;
             if let Some((id, name, skipped)) = foreign {
                 summary.not_english.push((id, name));

@@ -79,6 +79,24 @@ pub fn score_document_with(
     mode: Segmentation,
     opts: ScoreOptions,
 ) -> ScoredDocument {
+    score_document_reporting(model, doc, mode, opts, &|_| {})
+}
+
+/// Sentences between two calls of the progress callback of
+/// [`score_document_reporting`].
+pub const PROGRESS_EVERY: usize = 1024;
+
+/// [`score_document_with`], calling `progress` (on the thread that scores)
+/// with the sentences scored since its last call: every [`PROGRESS_EVERY`]
+/// sentences and once at the end, so that progress advances within a large
+/// document. The calls add up to the document's sentences.
+pub fn score_document_reporting(
+    model: &StanceModel,
+    doc: Document,
+    mode: Segmentation,
+    opts: ScoreOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> ScoredDocument {
     let mut sentences = Vec::new();
     let mut boilerplate: Vec<(usize, String)> =
         doc.left_out.iter().map(|l| (0, l.clone())).collect();
@@ -104,6 +122,9 @@ pub fn score_document_with(
             text,
             prediction,
         });
+        if sentences.len() % PROGRESS_EVERY == 0 {
+            progress(PROGRESS_EVERY);
+        }
     };
     if let Some(title) = doc
         .title
@@ -159,6 +180,9 @@ pub fn score_document_with(
                 }
             }
         }
+    }
+    if sentences.len() % PROGRESS_EVERY > 0 {
+        progress(sentences.len() % PROGRESS_EVERY);
     }
     ScoredDocument {
         doc,

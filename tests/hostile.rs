@@ -632,7 +632,7 @@ fn tables_escape_control_characters_and_csv_quotes_formulas() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://x\")");
-    assert_eq!(&rows[0][8], "'=1+1 is what the envoy warned about, a war.");
+    assert_eq!(&rows[0][9], "'=1+1 is what the envoy warned about, a war.");
     assert_eq!(&rows[1][0], "'@x");
     let out = stance(&["score", s(&csv), "-q", "-f", "csv", "--csv-raw"]).ok();
     assert!(out.contains("\n\"=HYPERLINK("), "{out}");

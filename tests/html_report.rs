@@ -508,10 +508,10 @@ fn report_counts_agree_across_formats() {
             for label in LABELS {
                 let col = label.replace('-', "_");
                 assert_eq!(
-                    field(&format!("n_{col}")).parse::<u64>().unwrap(),
+                    field(&format!("counts_{col}")).parse::<u64>().unwrap(),
                     row["counts"][label].as_u64().unwrap()
                 );
-                let share: f64 = field(&format!("share_{col}")).parse().unwrap();
+                let share: f64 = field(&format!("shares_{col}")).parse().unwrap();
                 assert!((share - row["shares"][label].as_f64().unwrap()).abs() < 1e-6);
             }
             for name in [

@@ -212,7 +212,7 @@ fn raw_probabilities_on_request() {
     .ok();
     let first = csv_text.lines().next().unwrap();
     assert!(
-        first.contains(",raw_p_deterrence,raw_p_escalation_warning,raw_p_diplomacy,raw_p_neutral"),
+        first.contains(",raw_probs_deterrence,raw_probs_escalation_warning,raw_probs_diplomacy,raw_probs_neutral"),
         "{first}"
     );
 }

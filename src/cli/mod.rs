@@ -148,6 +148,19 @@ struct InputArgs {
     #[arg(long)]
     skip_invalid: bool,
 
+    /// Directories: read only files whose path relative to the directory
+    /// matches PATTERN (repeatable; `*`, `?`, `[ab]`, `{a,b}`, `**`; `*`
+    /// also matches `/`), e.g. `--glob '*.html'`. Files named on the command
+    /// line are always read.
+    #[arg(long, value_name = "PATTERN")]
+    glob: Vec<String>,
+
+    /// Directories: leave out files whose relative path matches PATTERN
+    /// (repeatable), e.g. `--exclude 'drafts/**'`. Files left out are counted
+    /// by reason in a warning, the first few named.
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+
     /// No progress bar on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,

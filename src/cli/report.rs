@@ -31,7 +31,8 @@ enum ReportFormat {
 /// combination such as source,month) and gives per group: documents, scored
 /// sentences, boilerplate lines left out, documents_not_english (detected
 /// as another language: left out of every other figure unless
-/// --any-language; the model reads English), count and share of each label,
+/// --any-language; the model reads English), count and share of each label
+/// (JSON counts.<label>, shares.<label>; CSV counts_<label>, shares_<label>),
 /// escalation_ratio (escalation-warning / scored sentences, counted) with
 /// its 95 % Wilson interval; escalation_share (corrected for the
 /// classifier's errors) with escalation_share_low/_high, a 95 % interval

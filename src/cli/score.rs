@@ -39,7 +39,10 @@ enum ScoreFormat {
 /// The model is English-only: documents detected as another language are
 /// reported and not scored (--any-language scores them anyway).
 ///
-/// JSONL records: {"doc", "sentence" (index), "line", "text", "label",
+/// JSONL records: {"doc", "sentence" (index), "line" (of the input file;
+/// for a CSV or JSONL record, the line where the record starts),
+/// "field_line" (for a collection record, the line inside its text field,
+/// 0 for the title; else null), "text", "label",
 /// "probs": {"deterrence", "escalation-warning", "diplomacy", "neutral"},
 /// "language" (ISO 639-3 code such as "eng", null when not judged)}
 /// plus "top_terms" with --explain.
@@ -72,7 +75,7 @@ pub struct ScoreArgs {
     terms: usize,
 
     /// JSONL and CSV: also write the classifier's raw (uncalibrated)
-    /// probabilities (`raw_probs`; CSV columns `raw_p_*`). `probs` are
+    /// probabilities (`raw_probs`; CSV columns `raw_probs_*`). `probs` are
     /// calibrated on held-out news when the model has a calibration.
     #[arg(long)]
     raw_probs: bool,
@@ -114,6 +117,7 @@ pub fn for_each_scored<T: Send>(
         },
         never_read: stdout_file_id(),
         output: output.map(Path::to_path_buf),
+        scan: stance::input::ScanFilter::new(&input.glob, &input.exclude)?,
     };
     let progress = Progress::new(input.quiet);
     // Printed once the progress line is gone.
@@ -122,7 +126,7 @@ pub fn for_each_scored<T: Send>(
         &inputs,
         model,
         &mut |w| warnings.push(w.to_string()),
-        &mut |n| progress.inc(n),
+        &|n| progress.inc(n),
         map,
         sink,
     );
@@ -158,26 +162,33 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     let (model, _) = a.model.load()?;
     let mut out = stdout_writer();
     let mut totals = (0usize, 0usize, 0usize); // documents, sentences, boilerplate
+    // The CSV header is written with the first document, or at the end if
+    // there is none: never before the inputs are checked, so that an error
+    // (a missing file, a missing column) leaves stdout empty.
+    let mut header = None;
     if a.format == ScoreFormat::Csv {
-        let mut header = vec![
+        let mut header_row = vec![
             "doc",
             "sentence",
             "line",
+            "field_line",
             "label",
-            "p_deterrence",
-            "p_escalation_warning",
-            "p_diplomacy",
-            "p_neutral",
+            "probs_deterrence",
+            "probs_escalation_warning",
+            "probs_diplomacy",
+            "probs_neutral",
             "text",
-            "top_terms",
         ];
-        if a.raw_probs {
-            header.extend(RAW_COLUMNS);
+        if a.explain {
+            header_row.push("top_terms");
         }
-        header.push("language");
+        if a.raw_probs {
+            header_row.extend(RAW_COLUMNS);
+        }
+        header_row.push("language");
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header)?;
-        out.write_all(&w.into_inner()?)?;
+        w.write_record(header_row)?;
+        header = Some(w.into_inner()?);
     }
     let explain = a.explain.then_some(a.terms);
     let render = |d: ScoredDocument| -> anyhow::Result<(usize, usize, Vec<u8>)> {
@@ -194,9 +205,15 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
         totals.0 += 1;
         totals.1 += sentences;
         totals.2 += boilerplate;
+        if let Some(h) = header.take() {
+            out.write_all(&h)?;
+        }
         out.write_all(&bytes)?;
         Ok(())
     })?;
+    if let Some(h) = header.take() {
+        out.write_all(&h)?;
+    }
     out.flush()?;
     if !a.input.quiet {
         let foreign = match (summary.not_english.len(), summary.not_english_skipped) {
@@ -256,7 +273,12 @@ struct Term {
 struct Record<'a> {
     doc: &'a str,
     sentence: usize,
+    /// The line of the input file: for a collection record, the line where
+    /// the record starts.
     line: usize,
+    /// For a collection record: the sentence's line inside its text field
+    /// (0 for the title); null for other inputs.
+    field_line: Option<usize>,
     text: &'a str,
     label: Label,
     probs: Probs,
@@ -288,7 +310,8 @@ fn write_jsonl(
         let rec = Record {
             doc: &d.doc.id,
             sentence: s.index,
-            line: s.line,
+            line: d.doc.record_line.unwrap_or(s.line),
+            field_line: d.doc.record_line.map(|_| s.line),
             text: &s.text,
             label: s.prediction.label,
             probs: Probs::new(&s.prediction.probs),
@@ -313,10 +336,10 @@ fn terms_text(model: &StanceModel, text: &str, label: Label, k: usize) -> String
 
 /// CSV columns of the raw probabilities (with `--raw-probs`).
 const RAW_COLUMNS: [&str; 4] = [
-    "raw_p_deterrence",
-    "raw_p_escalation_warning",
-    "raw_p_diplomacy",
-    "raw_p_neutral",
+    "raw_probs_deterrence",
+    "raw_probs_escalation_warning",
+    "raw_probs_diplomacy",
+    "raw_probs_neutral",
 ];
 
 fn write_csv(
@@ -332,18 +355,22 @@ fn write_csv(
         .from_writer(&mut *out);
     for s in &d.sentences {
         let p = &s.prediction.probs;
-        let terms = explain
-            .map(|k| terms_text(model, &s.text, s.prediction.label, k))
-            .unwrap_or_default();
         let mut record = vec![
             csv_safe(&d.doc.id, csv_raw).into_owned(),
             s.index.to_string(),
-            s.line.to_string(),
+            d.doc.record_line.unwrap_or(s.line).to_string(),
+            d.doc
+                .record_line
+                .map(|_| s.line.to_string())
+                .unwrap_or_default(),
             s.prediction.label.as_str().to_string(),
         ];
         record.extend(p.iter().map(|v| format!("{v:.4}")));
         record.push(csv_safe(&s.text, csv_raw).into_owned());
-        record.push(csv_safe(&terms, csv_raw).into_owned());
+        if let Some(k) = explain {
+            let terms = terms_text(model, &s.text, s.prediction.label, k);
+            record.push(csv_safe(&terms, csv_raw).into_owned());
+        }
         if raw_probs {
             record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
         }

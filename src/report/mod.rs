@@ -480,7 +480,10 @@ pub struct Report {
     pub rows: Vec<GroupRow>,
 }
 
-/// Flat column names of the CSV form, in order.
+/// Flat column names of the CSV form, in order: each is the JSON field's
+/// path with `.` and `-` written `_` (`counts.escalation-warning` is
+/// `counts_escalation_warning`); the group keys are named by their grouping
+/// (`source`, `month`).
 pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
     let mut h: Vec<String> = group_by.iter().map(|g| g.name().to_string()).collect();
     h.extend(
@@ -494,10 +497,10 @@ pub fn csv_header(group_by: &[GroupBy]) -> Vec<String> {
         .map(|s| s.to_string()),
     );
     for l in Label::ALL {
-        h.push(format!("n_{}", l.as_str().replace('-', "_")));
+        h.push(format!("counts_{}", l.as_str().replace('-', "_")));
     }
     for l in Label::ALL {
-        h.push(format!("share_{}", l.as_str().replace('-', "_")));
+        h.push(format!("shares_{}", l.as_str().replace('-', "_")));
     }
     h.extend(
         [

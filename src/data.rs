@@ -174,7 +174,17 @@ pub(crate) struct LineIndex {
     /// Offset of a CR just read: a line end of its own (as the parser
     /// takes it) unless an LF follows.
     cr: Option<u64>,
+    /// Offset of the quote that opened the quoted field being read.
+    quote_offset: u64,
+    /// Longest quoted field accepted, in bytes.
+    max_field: u64,
 }
+
+/// Longest quoted CSV field read, in bytes (the document limit of
+/// [`crate::input::MAX_DOCUMENT_BYTES`]): the parser holds a whole field in
+/// memory, so a quote opened and never closed in a huge file must stop
+/// before the rest of the file is buffered.
+pub const MAX_FIELD_BYTES: u64 = 256 << 20;
 
 impl LineIndex {
     /// 1-based line of the record starting at byte `offset`; offsets must
@@ -205,6 +215,7 @@ impl LineIndex {
         self.quoting = match (self.quoting, b) {
             (FieldStart, b'"') => {
                 self.quote_line = self.newlines + 1;
+                self.quote_offset = self.offset;
                 Quoted
             }
             (Quoted, b'"') => QuoteInQuoted,
@@ -229,6 +240,7 @@ impl<R: std::io::Read> LineCounting<R> {
     ) -> (Self, std::rc::Rc<std::cell::RefCell<LineIndex>>) {
         let index = std::rc::Rc::new(std::cell::RefCell::new(LineIndex {
             delimiter,
+            max_field: MAX_FIELD_BYTES,
             ..LineIndex::default()
         }));
         (
@@ -262,7 +274,19 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 idx.pending.push_back(cr);
                 idx.newlines += 1;
             }
+            // `follow` reads the offset of an opening quote from here.
+            idx.offset = at;
             idx.follow(b);
+            if idx.quoting == Quoting::Quoted && at - idx.quote_offset > idx.max_field {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {}: a quoted field longer than {} MiB opens here; is a quote never closed? (a quote inside a quoted field is written twice: \"\")",
+                        idx.quote_line,
+                        idx.max_field >> 20
+                    ),
+                ));
+            }
             if b == b'\n' {
                 idx.pending.push_back(at);
                 idx.newlines += 1;
@@ -270,7 +294,7 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 idx.cr = Some(at);
             }
         }
-        idx.offset += n as u64;
+        idx.offset = base + n as u64;
         Ok(n)
     }
 }
@@ -445,6 +469,24 @@ mod tests {
         assert_eq!(d.rejected[0].reason, "empty text");
         assert_eq!(d.rejected[1].line, 6);
         assert!(d.rejected[1].reason.contains("hawkish"));
+    }
+
+    #[test]
+    fn a_quoted_field_over_the_limit_stops_the_read() {
+        use std::io::Read;
+        let text = format!("text,label\nok,neutral\n\"{}", "x\n".repeat(600));
+        let (mut counting, index) = LineCounting::new(text.as_bytes());
+        index.borrow_mut().max_field = 1000;
+        let mut out = Vec::new();
+        let err = counting.read_to_end(&mut out).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 3: a quoted field longer than"),
+            "{err}"
+        );
+        // Under the limit the same text reads through.
+        let (mut counting, _) = LineCounting::new(text.as_bytes());
+        assert_eq!(counting.read_to_end(&mut Vec::new()).unwrap(), text.len());
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub struct DocumentErrors {
 
 impl DocumentErrors {
     /// Per-document share errors of paired labels grouped by `docs`.
+    ///
+    /// # Panics
+    ///
+    /// If the three slices differ in length.
     pub fn compute(docs: &[&str], truth: &[Label], predicted: &[Label]) -> DocumentErrors {
         assert!(docs.len() == truth.len() && truth.len() == predicted.len());
         let mut by_doc: BTreeMap<&str, ([usize; Label::COUNT], [usize; Label::COUNT])> =
@@ -184,6 +188,10 @@ pub fn share_study_of(
 
 impl Metrics {
     /// Computes the metrics of paired true and predicted labels.
+    ///
+    /// # Panics
+    ///
+    /// If `truth` and `predicted` differ in length.
     ///
     /// ```
     /// use stance::{eval::Metrics, Label::*};

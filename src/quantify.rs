@@ -94,6 +94,10 @@ impl ShareEstimator {
     /// Fits the estimator on held-out sentences: their calibrated
     /// probabilities, true labels and document ids (sentences of one
     /// document are resampled together). Every label must occur.
+    ///
+    /// # Panics
+    ///
+    /// If the three slices differ in length.
     pub fn fit(
         probs: &[[f32; Label::COUNT]],
         truth: &[Label],

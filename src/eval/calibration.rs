@@ -37,6 +37,10 @@ pub struct LabelCalibration {
 impl LabelCalibration {
     /// Figures of probabilities `p` of one label against whether each row
     /// has it.
+    ///
+    /// # Panics
+    ///
+    /// If `p` and `has` differ in length.
     pub fn compute(p: &[f32], has: &[bool]) -> LabelCalibration {
         assert_eq!(p.len(), has.len());
         let mut sums = [(0usize, 0.0f64, 0usize); BINS];
@@ -85,6 +89,10 @@ pub struct ProbabilityQuality {
 
 impl ProbabilityQuality {
     /// Figures of probability rows against true labels.
+    ///
+    /// # Panics
+    ///
+    /// If `probs` and `truth` differ in length.
     pub fn compute(probs: &[[f32; Label::COUNT]], truth: &[Label]) -> ProbabilityQuality {
         assert_eq!(probs.len(), truth.len());
         let log_loss = probs

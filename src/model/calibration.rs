@@ -73,6 +73,10 @@ impl Calibration {
 
     /// Fits the map on raw probabilities and the true labels of the same
     /// rows.
+    ///
+    /// # Panics
+    ///
+    /// If `raw` and `truth` differ in length.
     pub fn fit(
         raw: &[[f32; Label::COUNT]],
         truth: &[Label],

@@ -19,17 +19,6 @@ pub fn stdout_file_id() -> Option<(u64, u64)> {
     m.is_file().then(|| (m.dev(), m.ino()))
 }
 
-/// Shortens `s` to at most `max` characters, ending with `…` if cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// `s` made safe to print to a terminal: control characters (C0 except
 /// tab, DEL, C1) and the bidirectional overrides and isolates (U+202A-202E,
 /// U+2066-2069) are written as `\u{..}` escapes, so text from the input

@@ -8,9 +8,10 @@ use stance::Label;
 use stance::report::html::{DEFAULT_DETAIL_DOCS, DetailDocs, HtmlMeta};
 use stance::report::{Grouping, Report, ReportBuilder, csv_header};
 
-use super::output::{csv_safe, terminal_safe, truncate, write_output};
+use super::output::{csv_safe, terminal_safe, write_output};
 use super::score::for_each_scored;
 use super::{InputArgs, ModelArg};
+use stance::report::shorten;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
@@ -238,7 +239,7 @@ fn table(report: &Report) -> String {
         None => "-".into(),
     };
     for r in &report.rows {
-        let key = truncate(&r.key_values(&report.group_by).join(" / "), 48);
+        let key = shorten(&r.key_values(&report.group_by).join(" / "), 48);
         let key = terminal_safe(&key);
         let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
         let _ = writeln!(
@@ -280,7 +281,7 @@ fn table(report: &Report) -> String {
                 s,
                 "    {:.2}  {}  [{}#{}]",
                 t.escalation_prob,
-                terminal_safe(&truncate(&t.text, 90)),
+                terminal_safe(&shorten(&t.text, 90)),
                 terminal_safe(&t.doc),
                 t.sentence
             );

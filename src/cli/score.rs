@@ -12,8 +12,9 @@ use stance::model::StanceModel;
 use stance::pipeline::{ScoreInputs, Summary, score_inputs_with_progress};
 use stance::score::{ScoreOptions, ScoredDocument};
 
-use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe, truncate};
+use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe};
 use super::{InputArgs, ModelArg};
+use stance::report::shorten;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ScoreFormat {
@@ -428,7 +429,7 @@ fn write_table(
         let text = if wide {
             s.text.clone()
         } else {
-            truncate(&s.text, 100)
+            shorten(&s.text, 100)
         };
         writeln!(
             out,

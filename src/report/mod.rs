@@ -242,6 +242,23 @@ impl Serialize for CorrectedShares {
     }
 }
 
+/// Shortens `s` to at most `max` characters (at least 1), ending with `…`
+/// if it was cut: group keys and sentences in tables and charts.
+///
+/// ```
+/// assert_eq!(stance::report::shorten("Talks resumed in Geneva.", 8), "Talks r…");
+/// assert_eq!(stance::report::shorten("Talks.", 8), "Talks.");
+/// ```
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.max(1) - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// 95 % Wilson score interval of `k` successes in `n` trials.
 ///
 /// ```

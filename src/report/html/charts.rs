@@ -9,10 +9,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::{Report, wilson};
-use super::{ratio, shorten};
+use super::ratio;
 use crate::eval::CalibrationMetrics;
 use crate::label::Label;
 use crate::quantify::{ShareEstimate, ShareEstimator};
+use crate::report::shorten;
 
 /// Okabe–Ito colours (distinguishable with the common colour-vision
 /// deficiencies), a light tint of each for highlighted text, and the text

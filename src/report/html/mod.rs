@@ -28,7 +28,7 @@ mod charts;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{GroupRow, Report, wilson};
+use super::{GroupRow, Report, shorten, wilson};
 use crate::label::Label;
 use crate::model::StanceModel;
 use crate::score::{ScoredDocument, ScoredSentence};
@@ -160,16 +160,6 @@ fn key_text(report: &Report, row: &GroupRow) -> String {
         .map(|g| row.key.get(g.name()).map(String::as_str).unwrap_or(""))
         .collect::<Vec<_>>()
         .join(" / ")
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 const CSS: &str = r#"

@@ -31,7 +31,7 @@ pub fn read_collection(data: &[u8], ext: &str) {
     };
     let lines = data.iter().filter(|&&b| b == b'\n').count() + lone_cr + 1;
     let mut docs = 0;
-    let _ = read_source(
+    let _ = read_source::<stance::input::InputError>(
         &Source::File(p),
         InputFormat::Auto,
         &Columns::default(),

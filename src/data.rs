@@ -95,7 +95,9 @@ pub enum DataError {
         problem: String,
     },
     /// A required column is absent.
-    #[error("{path}:1: no {column:?} column in the header (found: {found})")]
+    #[error(
+        "{path}:1: no {column:?} column in the header (found: {found}); the first line must name the columns: `text`, plus `label` for train, eval and calibrate (see \"Data format\" in the README)"
+    )]
     MissingColumn {
         /// The file.
         path: PathBuf,

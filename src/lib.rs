@@ -88,6 +88,7 @@ pub mod model;
 pub mod pipeline;
 pub mod quantify;
 pub mod report;
+mod rng;
 pub mod score;
 pub mod train;
 

@@ -135,7 +135,7 @@ impl ShareEstimator {
         let rates = rates_of(&mut (0..probs.len()));
         let inverse = invert(&transpose(&rates)).ok_or(ShareError::Singular)?;
 
-        let mut rng = SplitMix(seed);
+        let mut rng = crate::rng::SplitMix(seed);
         let mut inverse_draws = Vec::with_capacity(BOOTSTRAP_DRAWS);
         let mut attempts = 0;
         while inverse_draws.len() < BOOTSTRAP_DRAWS && attempts < 4 * BOOTSTRAP_DRAWS {
@@ -358,37 +358,6 @@ fn cholesky(m: &Mat4) -> Mat4 {
         }
     }
     l
-}
-
-/// SplitMix64: a small, seeded generator, enough for resampling and
-/// normal draws that must be the same on every machine.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in 0..n.
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize % n.max(1)
-    }
-
-    /// Standard normal (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        let u = 1.0 - self.unit();
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
 }
 
 #[cfg(test)]

@@ -222,15 +222,13 @@ impl Sums {
 fn sample(state: &mut u64, from: &[usize], k: usize) -> Vec<usize> {
     let mut v = from.to_vec();
     let k = k.min(v.len());
+    let mut rng = crate::rng::SplitMix(*state);
     for i in 0..k {
-        *state = state.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^= z >> 31;
+        let z = rng.next();
         let j = i + (z % (v.len() - i) as u64) as usize;
         v.swap(i, j);
     }
+    *state = rng.0;
     v.truncate(k);
     v
 }

@@ -296,7 +296,12 @@ pub fn stratified_split(
             .collect();
         // Order by a hash of (seed, text) so the split does not depend on
         // file order.
-        idx.sort_by_key(|&i| (splitmix(seed ^ fnv1a(&examples[i].text)), i));
+        idx.sort_by_key(|&i| {
+            (
+                crate::rng::SplitMix(seed ^ fnv1a(&examples[i].text)).next(),
+                i,
+            )
+        });
         let n_test = (idx.len() as f64 * fraction).round() as usize;
         test.extend_from_slice(&idx[..n_test]);
         train.extend_from_slice(&idx[n_test..]);
@@ -311,13 +316,6 @@ fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100000001b3)
     })
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -206,12 +206,13 @@ fn demo_article_is_not_in_the_corpus() {
     }
 }
 
-/// Scoring uses a fast path (`StanceModel::features`: cached token ids,
-/// n-grams looked up without building strings). It must give exactly the
-/// vector that training's path gives: `Analyzer::terms` looked up in the
-/// vectorizer. Checked on every sentence of the corpus and the demo article.
+/// Training and scoring share one path to features
+/// (`FittedTfidf::for_each_feature`: cached token ids, n-grams looked up
+/// without building strings). It must give exactly the vector of the
+/// analyzer's terms written as strings (`Analyzer::terms`) looked up in the
+/// vocabulary. Checked on every sentence of the corpus and the demo article.
 #[test]
-fn scoring_features_equal_training_features() {
+fn features_equal_the_analyzers_terms_looked_up() {
     let model = stance::model::StanceModel::embedded().unwrap();
     let mut texts: Vec<String> = Vec::new();
     for file in ["data/stance-train.csv", "data/stance-test.csv"] {
@@ -223,10 +224,11 @@ fn scoring_features_equal_training_features() {
     texts.push("Ünïcödé — “quoted” 3.5% cease-fire de-escalation Russia’s U.S.-led NATO's".into());
     for t in &texts {
         let fast = model.features(t);
-        let terms = model.analyzer().terms(t);
-        let reference = model
-            .vectorizer()
-            .transform(terms.iter().map(String::as_str));
+        let v = model.vectorizer();
+        let mut ids: Vec<u32> = (model.analyzer().terms(t).iter())
+            .filter_map(|term| v.index_of(term))
+            .collect();
+        let reference = v.weigh(&mut ids);
         assert_eq!(fast.len(), reference.len(), "{t}");
         for (a, b) in fast.iter().zip(&reference) {
             assert_eq!(a.0, b.0, "{t}");

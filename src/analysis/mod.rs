@@ -1,36 +1,72 @@
 //! Text analysis: sentence splitting, tokenizing, stemming and n-grams.
 //!
-//! [`Analyzer`] is the single object that turns a sentence into the terms the
-//! model sees. The same analyzer, with the settings stored in the model file,
-//! is used at training and at scoring time, so the two cannot drift.
+//! [`Analyzer`] is the one object that turns a sentence into tokens: the
+//! tokenizer ([`tokenize`]), then the Snowball stemmer, each token carrying
+//! the byte range of its word in the text. The n-gram stage ([`NGrams`])
+//! makes terms of them. The fitted vectorizer
+//! ([`crate::features::FittedTfidf`]) owns the analyzer and runs these
+//! stages, with the settings stored in the model file, at training and at
+//! scoring time alike, so the two cannot drift.
 //!
 //! ```
 //! use stance::analysis::{Analyzer, AnalyzerConfig};
 //!
 //! let analyzer = Analyzer::new(AnalyzerConfig::default());
 //! let terms = analyzer.terms("Tensions are escalating in the Baltic.");
-//! assert_eq!(terms, ["tension", "are", "escal", "in", "the", "baltic",
-//!                    "tension are", "are escal", "escal in", "in the", "the baltic"]);
+//! assert_eq!(terms, ["tension", "are", "tension are", "escal", "are escal", "in", "escal in",
+//!                    "the", "in the", "baltic", "the baltic"]);
 //! ```
 
+pub mod ngrams;
 pub mod sentences;
 pub mod tokenize;
+
+use std::ops::Range;
 
 use std::cell::RefCell;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 
+pub use ngrams::{MAX_NGRAM, NGrams};
 pub use sentences::{Segment, SegmentKind, split_document};
-pub use tokenize::{NUMBER_TOKEN, tokenize};
+pub use tokenize::{NUMBER_TOKEN, tokenize, tokenize_spans};
 
 /// Analyzer settings. They are saved in the model file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyzerConfig {
     /// Apply the Snowball English stemmer to every token.
     pub stem: bool,
-    /// Largest n-gram length (1 = unigrams only, 2 = unigrams and bigrams).
+    /// Largest n-gram length (1 = unigrams only, 2 = unigrams and bigrams;
+    /// at most [`MAX_NGRAM`]).
     pub max_ngram: usize,
+}
+
+impl AnalyzerConfig {
+    /// Checks the settings: `max_ngram` in `1..=`[`MAX_NGRAM`].
+    pub fn check(&self) -> Result<(), String> {
+        if (1..=MAX_NGRAM).contains(&self.max_ngram) {
+            Ok(())
+        } else {
+            Err(format!(
+                "n-gram length {} is not in 1..={MAX_NGRAM}",
+                self.max_ngram
+            ))
+        }
+    }
+}
+
+/// One token of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The word as the tokenizer normalised it (lower case, hyphens
+    /// removed, a possessive `'s` dropped, a number as [`NUMBER_TOKEN`]).
+    pub text: &'a str,
+    /// The stem the model sees (the same as `text` without stemming).
+    pub stem: &'a str,
+    /// Where the word is in the analysed text, in bytes (the word as
+    /// written: `Russia's`, `cease-fire`).
+    pub span: Range<usize>,
 }
 
 impl Default for AnalyzerConfig {
@@ -45,9 +81,14 @@ impl Default for AnalyzerConfig {
 /// Bytes each thread's token→stem cache may hold (token and stem text plus
 /// an estimated 64 bytes of table slot and allocations per entry) before it
 /// is cleared. Tokens longer than
-/// [`MAX_CACHED_TOKEN_BYTES`](crate::model::MAX_CACHED_TOKEN_BYTES) are
+/// [`MAX_CACHED_TOKEN_BYTES`](MAX_CACHED_TOKEN_BYTES) are
 /// stemmed without it.
 const STEM_CACHE_BYTES: usize = 16 << 20;
+
+/// Tokens longer than this many bytes are stemmed and looked up without
+/// the per-thread caches (the analyzer's stems, the vectorizer's word ids):
+/// they are rare, and each would cost its length in the cache.
+pub(crate) const MAX_CACHED_TOKEN_BYTES: usize = 64;
 
 /// A `HashMap` with rustc's fast, non-cryptographic hasher, for the
 /// per-thread stem cache and the model's term index. Keys are the text's
@@ -107,7 +148,15 @@ impl Clone for Analyzer {
 
 impl Analyzer {
     /// Builds an analyzer from its settings.
+    ///
+    /// # Panics
+    ///
+    /// If the settings fail [`AnalyzerConfig::check`] (training parameters
+    /// and model files are checked before an analyzer is built).
     pub fn new(config: AnalyzerConfig) -> Analyzer {
+        if let Err(e) = config.check() {
+            panic!("invalid analyzer settings: {e}");
+        }
         Analyzer {
             config,
             stemmer: Stemmer::create(Algorithm::English),
@@ -122,23 +171,33 @@ impl Analyzer {
     /// The stemmed tokens of `text`, in order (no n-grams).
     pub fn tokens(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        self.for_each_token(text, |t| out.push(t.to_string()));
+        self.for_each_token(text, |t| out.push(t.stem.to_string()));
         out
     }
 
-    /// The terms of `text`: stemmed unigrams followed by the n-grams up to
-    /// `max_ngram`, joined by a single space.
+    /// The terms of `text` as strings, in the order the n-gram stage makes
+    /// them: each token's stem, then the n-grams (up to `max_ngram` words,
+    /// joined by a single space) that end with it.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         self.for_each_term(text, |t| out.push(t.to_string()));
         out
     }
 
-    /// Calls `f` on every stemmed token of `text`, in order, without
-    /// allocating: the tokens of [`Analyzer::tokens`], the unigrams of
-    /// [`Analyzer::terms`].
-    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str)) {
-        let mut run = |buf: &mut String| tokenize(text, buf, |tok| self.with_stem(tok, &mut f));
+    /// Calls `f` on every token of `text`, in order, without allocating
+    /// (stems come from a per-thread cache).
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
+        let mut run = |buf: &mut String| {
+            tokenize_spans(text, buf, |tok, span| {
+                self.with_stem(tok, |stem| {
+                    f(Token {
+                        text: tok,
+                        stem,
+                        span,
+                    })
+                })
+            })
+        };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut s) => run(&mut s.buf),
             Err(_) => run(&mut String::new()),
@@ -147,7 +206,7 @@ impl Analyzer {
 
     /// Calls `f` on every term of `text` without collecting them, in the
     /// order of [`Analyzer::terms`]. Nothing is allocated per token: the
-    /// stems go into per-thread scratch space.
+    /// stems and the n-gram being written go into per-thread scratch space.
     pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
         with_scratch(|s| {
             let Scratch {
@@ -166,19 +225,18 @@ impl Analyzer {
                 })
             });
             let word = |k: usize| &stems[spans[k].0 as usize..spans[k].1 as usize];
+            let mut grams = NGrams::new(self.config.max_ngram);
             for k in 0..spans.len() {
-                f(word(k));
-            }
-            for n in 2..=self.config.max_ngram {
-                for k in 0..spans.len().saturating_sub(n - 1) {
+                grams.push(k, |g| {
                     gram.clear();
-                    gram.push_str(word(k));
-                    for m in 1..n {
-                        gram.push(' ');
-                        gram.push_str(word(k + m));
+                    for (m, &w) in g.iter().enumerate() {
+                        if m > 0 {
+                            gram.push(' ');
+                        }
+                        gram.push_str(word(w));
                     }
                     f(gram);
-                }
+                });
             }
         })
     }
@@ -193,11 +251,11 @@ impl Analyzer {
     /// Calls `f` on the stem of `token` without allocating when the stem is
     /// cached. If the cache is in use (`f` of an outer call analysing text),
     /// the token is stemmed without it.
-    fn with_stem<R>(&self, token: &str, f: impl FnOnce(&str) -> R) -> R {
+    pub(crate) fn with_stem<R>(&self, token: &str, f: impl FnOnce(&str) -> R) -> R {
         if !self.config.stem || token == NUMBER_TOKEN {
             return f(token);
         }
-        if token.len() > crate::model::MAX_CACHED_TOKEN_BYTES {
+        if token.len() > MAX_CACHED_TOKEN_BYTES {
             return f(&self.stemmer.stem(token));
         }
         STEM_CACHE.with(|cell| {
@@ -232,6 +290,30 @@ mod tests {
         assert_eq!(
             a.terms("Deterrence deters"),
             ["deterr", "deter", "deterr deter"]
+        );
+    }
+
+    #[test]
+    fn tokens_carry_their_words_place() {
+        let a = Analyzer::new(AnalyzerConfig::default());
+        let text = "NATO’s forces, on high alert.";
+        let mut seen = Vec::new();
+        a.for_each_token(text, |t| {
+            seen.push((t.text.to_string(), t.stem.to_string(), &text[t.span]))
+        });
+        let words: Vec<(&str, &str, &str)> = seen
+            .iter()
+            .map(|(t, s, w)| (t.as_str(), s.as_str(), *w))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("nato", "nato", "NATO’s"),
+                ("forces", "forc", "forces"),
+                ("on", "on", "on"),
+                ("high", "high", "high"),
+                ("alert", "alert", "alert"),
+            ]
         );
     }
 

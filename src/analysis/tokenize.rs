@@ -1,6 +1,8 @@
 //! Word tokenizer: Unicode-aware, lower-casing, with apostrophes, hyphens
 //! and numbers handled the same way at training and scoring time.
 
+use std::ops::Range;
+
 /// The token that every number (`1945`, `3.5`, `12,000`, `21st`) becomes.
 pub const NUMBER_TOKEN: &str = "<num>";
 
@@ -18,8 +20,25 @@ pub const NUMBER_TOKEN: &str = "<num>";
 ///   decimals and thousands separators inside numbers (`3.5`, `12,000`).
 ///
 /// `buf` is scratch space reused across calls so that the hot loop does
-/// not allocate per token.
+/// not allocate per token. [`tokenize_spans`] gives each token's place in
+/// `text` too.
 pub fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str)) {
+    tokenize_spans(text, buf, |tok, _| emit(tok))
+}
+
+/// [`tokenize`], calling `emit` with each token and the byte range of the
+/// word it came from in `text` (the whole word as written: `Russia's`,
+/// `cease-fire`, `12,000`).
+///
+/// ```
+/// use stance::analysis::tokenize_spans;
+///
+/// let text = "Russia's cease-fire";
+/// let mut tokens = Vec::new();
+/// tokenize_spans(text, &mut String::new(), |tok, span| tokens.push((tok.to_string(), &text[span])));
+/// assert_eq!(tokens, [("russia".to_string(), "Russia's"), ("ceasefire".to_string(), "cease-fire")]);
+/// ```
+pub fn tokenize_spans(text: &str, buf: &mut String, mut emit: impl FnMut(&str, Range<usize>)) {
     // Walks the UTF-8 bytes directly: ASCII characters (nearly all of
     // English text) are decoded and lower-cased without the Unicode
     // tables, and nothing is allocated.
@@ -54,14 +73,14 @@ pub fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str)) {
             };
             if ends {
                 if has_digit {
-                    emit(NUMBER_TOKEN);
+                    emit(NUMBER_TOKEN, i..j);
                 } else if has_upper {
                     buf.clear();
                     buf.push_str(&text[i..j]);
                     buf.make_ascii_lowercase();
-                    emit(buf);
+                    emit(buf, i..j);
                 } else {
-                    emit(&text[i..j]);
+                    emit(&text[i..j], i..j);
                 }
                 i = j;
                 continue;
@@ -106,16 +125,16 @@ pub fn tokenize(text: &str, buf: &mut String, mut emit: impl FnMut(&str)) {
                 _ => break,
             }
         }
-        i = j;
+        let start = std::mem::replace(&mut i, j);
         if has_digit {
-            emit(NUMBER_TOKEN);
+            emit(NUMBER_TOKEN, start..j);
             continue;
         }
         if buf.ends_with("'s") {
             buf.truncate(buf.len() - 2);
         }
         if !buf.is_empty() {
-            emit(buf);
+            emit(buf, start..j);
         }
     }
 }

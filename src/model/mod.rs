@@ -7,16 +7,14 @@ mod calibration;
 mod card;
 pub mod params;
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Analyzer, AnalyzerConfig, FxHashMap, tokenize};
-use crate::features::{FittedTfidf, SparseVec};
+use crate::analysis::{Analyzer, AnalyzerConfig};
+use crate::features::{FittedTfidf, SparseVec, TfidfParts};
 use crate::label::Label;
 
 pub use artifact::{FORMAT_VERSION, ModelError, sha256_hex};
@@ -134,12 +132,20 @@ pub struct TermContribution {
     pub contribution: f32,
 }
 
-/// Everything a scoring run needs, saved and loaded as one file.
+/// Everything a scoring run needs, saved and loaded as one file: the
+/// vectorizer (which owns the analyzer), the classifier, the calibration
+/// and the model card.
+///
+/// A sentence goes to its label through [`StanceModel::predict`]:
+/// [`FittedTfidf::transform`] (tokens, stems, n-grams, feature ids, TF-IDF
+/// weights), then [`LinearClassifier::probabilities`], then the
+/// [`Calibration`]. A model is only ever built through validation, from
+/// fitted parts or from a file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "ModelParts", into = "ModelParts")]
 pub struct StanceModel {
     /// Metadata: training data, settings, held-out metrics.
     pub card: ModelCard,
-    analyzer_config: AnalyzerConfig,
     vectorizer: FittedTfidf,
     classifier: LinearClassifier,
     /// The most frequent surface form seen in training for each stem in
@@ -147,13 +153,45 @@ pub struct StanceModel {
     surface_forms: BTreeMap<String, String>,
     /// Calibration of the probabilities and the share estimator, fitted on
     /// held-out data (absent in models trained without a calibration set).
+    calibration: Option<Calibrated>,
+}
+
+/// The serialized form of a [`StanceModel`] (the body of a model file).
+#[derive(Serialize, Deserialize)]
+struct ModelParts {
+    card: ModelCard,
+    analyzer_config: AnalyzerConfig,
+    vectorizer: TfidfParts,
+    classifier: LinearClassifier,
+    surface_forms: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     calibration: Option<Calibrated>,
-    #[serde(skip, default = "default_analyzer")]
-    analyzer: Analyzer,
-    /// The vocabulary indexed by word, built on first use.
-    #[serde(skip)]
-    index: OnceLock<TermIndex>,
+}
+
+impl TryFrom<ModelParts> for StanceModel {
+    type Error = ModelError;
+    fn try_from(p: ModelParts) -> Result<StanceModel, ModelError> {
+        let vectorizer = FittedTfidf::from_parts(p.analyzer_config, p.vectorizer)
+            .map_err(ModelError::Inconsistent)?;
+        let mut model = StanceModel::from_parts(p.card, vectorizer, p.classifier, p.surface_forms)?;
+        if let Some(c) = p.calibration {
+            model.set_calibration(c)?;
+        }
+        Ok(model)
+    }
+}
+
+impl From<StanceModel> for ModelParts {
+    fn from(m: StanceModel) -> ModelParts {
+        ModelParts {
+            card: m.card,
+            analyzer_config: m.vectorizer.analyzer().config().clone(),
+            vectorizer: m.vectorizer.to_parts(),
+            classifier: m.classifier,
+            surface_forms: m.surface_forms,
+            calibration: m.calibration,
+        }
+    }
 }
 
 /// What a calibration set adds to a model: calibrated probabilities and
@@ -166,210 +204,16 @@ pub struct Calibrated {
     pub shares: ShareEstimator,
 }
 
-/// No feature / no word.
-const NONE: u32 = u32::MAX;
-
-/// The vocabulary indexed by word ids, so that a sentence's n-grams are
-/// found without building their strings: every stem that occurs in a
-/// vocabulary term gets a word id; unigrams are a table by word id, and
-/// bigrams and trigrams are hashed by their word ids. A sentence token
-/// whose stem has no word id cannot be part of any vocabulary term.
-#[derive(Clone, Default)]
-struct TermIndex {
-    /// Identifies this index in the per-thread token caches.
-    tag: u64,
-    words: FxHashMap<Box<str>, u32>,
-    unigram: Vec<u32>,
-    bigram: FxHashMap<u64, u32>,
-    trigram: FxHashMap<u128, u32>,
-}
-
-impl std::fmt::Debug for TermIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TermIndex")
-            .field("words", &self.words.len())
-            .field("bigrams", &self.bigram.len())
-            .field("trigrams", &self.trigram.len())
-            .finish()
-    }
-}
-
-fn pack2(a: u32, b: u32) -> u64 {
-    ((a as u64) << 32) | b as u64
-}
-
-fn pack3(a: u32, b: u32, c: u32) -> u128 {
-    ((a as u128) << 64) | ((b as u128) << 32) | c as u128
-}
-
-/// Bytes each thread's token→word cache may hold (keys, values and table
-/// overhead, estimated) before it is cleared: the cache is bounded by what
-/// it stores, not by its number of entries, so text made of long distinct
-/// words cannot grow it.
-const TOKEN_CACHE_BYTES: usize = 16 << 20;
-
-/// Tokens longer than this many bytes are looked up without the cache
-/// (they are rare, and each would cost its length in the cache); the same
-/// bound holds for the analyzer's stem cache.
-pub(crate) const MAX_CACHED_TOKEN_BYTES: usize = 64;
-
-/// Estimated bytes of one cache entry besides a long key's text: the
-/// table's slot (key, value, control byte) and, for a long key, its
-/// allocation.
-const SHORT_ENTRY_BYTES: usize = 32;
-const LONG_ENTRY_BYTES: usize = 48;
-
-/// Per-thread cache from a lower-cased token to the word id of its stem
-/// (or [`NONE`]) in the [`TermIndex`] whose tag it carries: one hash lookup
-/// per token instead of stemming and looking the stem up. Tokens of up to
-/// 16 bytes (nearly all) are keyed inline, zero-padded (a token never
-/// contains a NUL), so a lookup reads no key from the heap (see
-/// [`inline_key`]).
-#[derive(Default)]
-struct TokenCache {
-    tag: u64,
-    short: FxHashMap<(u64, u64), u32>,
-    long: FxHashMap<Box<str>, u32>,
-    /// Estimated bytes held by `short` and `long`.
-    bytes: usize,
-    buf: String,
-}
-
-/// The maps and byte count of a [`TokenCache`], borrowed apart from its
-/// buffer.
-struct TokenMaps<'a> {
-    short: &'a mut FxHashMap<(u64, u64), u32>,
-    long: &'a mut FxHashMap<Box<str>, u32>,
-    bytes: &'a mut usize,
-}
-
-impl TokenCache {
-    fn clear(&mut self) {
-        self.short.clear();
-        self.long.clear();
-        self.bytes = 0;
-    }
-}
-
-impl TokenMaps<'_> {
-    /// Room for an entry of `cost` bytes: the maps are cleared when full.
-    fn make_room(&mut self, cost: usize) {
-        if *self.bytes + cost > TOKEN_CACHE_BYTES {
-            self.short.clear();
-            self.long.clear();
-            *self.bytes = 0;
-        }
-        *self.bytes += cost;
-    }
-
-    /// The word id of `token`, computed by `word` on a miss.
-    #[inline]
-    fn word(&mut self, token: &str, word: impl FnOnce(&str) -> u32) -> u32 {
-        if let Some(key) = inline_key(token.as_bytes()) {
-            if let Some(&w) = self.short.get(&key) {
-                return w;
-            }
-            let w = word(token);
-            self.make_room(SHORT_ENTRY_BYTES);
-            self.short.insert(key, w);
-            w
-        } else if token.len() > MAX_CACHED_TOKEN_BYTES {
-            word(token)
-        } else if let Some(&w) = self.long.get(token) {
-            w
-        } else {
-            let w = word(token);
-            self.make_room(LONG_ENTRY_BYTES + token.len());
-            self.long.insert(token.into(), w);
-            w
-        }
-    }
-}
-
-/// The bytes of a token of at most 16 bytes as two little-endian words,
-/// zero-padded; `None` for a longer token. Built from whole-word loads
-/// (overlapping where the token is short) rather than a byte copy into a
-/// padded buffer, which would stall on store forwarding.
-#[inline(always)]
-fn inline_key(b: &[u8]) -> Option<(u64, u64)> {
-    let n = b.len();
-    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")) as u64;
-    Some(match n {
-        0 => (0, 0),
-        1..=3 => (
-            b[0] as u64 | (b[n / 2] as u64) << (8 * (n / 2)) | (b[n - 1] as u64) << (8 * (n - 1)),
-            0,
-        ),
-        4..=7 => (u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0),
-        8 => (u64_at(0), 0),
-        9..=16 => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
-        _ => return None,
-    })
-}
-
-thread_local! {
-    static TOKEN_CACHE: RefCell<TokenCache> = RefCell::new(TokenCache::default());
-}
-
-impl TermIndex {
-    /// Indexes the terms of `vectorizer` that an analyzer with n-grams up
-    /// to `max_ngram` can produce (the others can never match).
-    fn build(vectorizer: &FittedTfidf, max_ngram: usize) -> TermIndex {
-        static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
-        let mut index = TermIndex {
-            tag: NEXT_TAG.fetch_add(1, Ordering::Relaxed),
-            ..TermIndex::default()
-        };
-        let mut ids = Vec::with_capacity(3);
-        for (i, term) in vectorizer.terms().iter().enumerate() {
-            let parts = term.split(' ');
-            if parts.clone().count() > max_ngram || parts.clone().any(str::is_empty) {
-                continue;
-            }
-            ids.clear();
-            for w in parts {
-                let next = index.words.len() as u32;
-                let id = *index.words.entry(w.into()).or_insert(next);
-                if id == next {
-                    index.unigram.push(NONE);
-                }
-                ids.push(id);
-            }
-            let i = i as u32;
-            match ids[..] {
-                [a] => index.unigram[a as usize] = i,
-                [a, b] => {
-                    index.bigram.insert(pack2(a, b), i);
-                }
-                [a, b, c] => {
-                    index.trigram.insert(pack3(a, b, c), i);
-                }
-                _ => {}
-            }
-        }
-        index
-    }
-}
-
-fn default_analyzer() -> Analyzer {
-    Analyzer::new(AnalyzerConfig::default())
-}
-
 impl StanceModel {
     /// Assembles a model from fitted parts (see [`crate::train`]).
     pub fn from_parts(
         card: ModelCard,
-        analyzer_config: AnalyzerConfig,
         vectorizer: FittedTfidf,
         classifier: LinearClassifier,
         surface_forms: BTreeMap<String, String>,
     ) -> Result<StanceModel, ModelError> {
         let model = StanceModel {
             card,
-            analyzer: Analyzer::new(analyzer_config.clone()),
-            index: OnceLock::new(),
-            analyzer_config,
             vectorizer,
             classifier,
             surface_forms,
@@ -379,10 +223,11 @@ impl StanceModel {
         Ok(model)
     }
 
-    /// Adds (or replaces) the calibration and share estimator.
+    /// Adds (or replaces) the calibration and share estimator; the model
+    /// is unchanged if they are invalid.
     pub fn set_calibration(&mut self, calibrated: Calibrated) -> Result<(), ModelError> {
-        self.calibration = Some(calibrated);
-        self.validate()
+        let old = self.calibration.replace(calibrated);
+        self.validate().inspect_err(|_| self.calibration = old)
     }
 
     /// The calibration, if the model has one.
@@ -458,12 +303,6 @@ impl StanceModel {
                 ));
             }
         }
-        if !(1..=3).contains(&self.analyzer_config.max_ngram) {
-            return Err(ModelError::Inconsistent(format!(
-                "unsupported n-gram length {}",
-                self.analyzer_config.max_ngram
-            )));
-        }
         Ok(())
     }
 
@@ -481,11 +320,11 @@ impl StanceModel {
     /// Parses a model from the bytes of a model file.
     pub fn from_bytes(bytes: &[u8]) -> Result<StanceModel, ModelError> {
         let body = artifact::open(bytes)?;
-        let mut model: StanceModel =
+        // Deserializing validates (`ModelParts` → `StanceModel`); a
+        // validation failure is reported as what it is, not as JSON damage.
+        let parts: ModelParts =
             serde_json::from_slice(body).map_err(|e| ModelError::Corrupt(e.to_string()))?;
-        model.analyzer = Analyzer::new(model.analyzer_config.clone());
-        model.validate()?;
-        Ok(model)
+        StanceModel::try_from(parts)
     }
 
     /// Writes the model to `path` atomically: to a temporary file in the
@@ -496,9 +335,9 @@ impl StanceModel {
         artifact::write_atomic(path, &body)
     }
 
-    /// The analyzer the model was trained with.
+    /// The analyzer the model was trained with (the vectorizer's).
     pub fn analyzer(&self) -> &Analyzer {
-        &self.analyzer
+        self.vectorizer.analyzer()
     }
 
     /// The fitted vectorizer.
@@ -511,69 +350,9 @@ impl StanceModel {
         &self.classifier
     }
 
-    /// The TF-IDF vector of a sentence.
+    /// The TF-IDF vector of a sentence ([`FittedTfidf::transform`]).
     pub fn features(&self, sentence: &str) -> SparseVec {
-        let mut ids = Vec::new();
-        self.term_ids(sentence, &mut ids);
-        self.vectorizer.weigh(&mut ids)
-    }
-
-    /// Appends the feature index of every vocabulary term of `sentence`
-    /// (with repeats, in no particular order) to `ids`: the same indices as
-    /// looking up each of [`Analyzer::terms`] in the vectorizer, without
-    /// building the n-gram strings.
-    fn term_ids(&self, sentence: &str, ids: &mut Vec<u32>) {
-        let max_ngram = self.analyzer_config.max_ngram;
-        let index = self
-            .index
-            .get_or_init(|| TermIndex::build(&self.vectorizer, max_ngram));
-        // Word ids of the previous two tokens.
-        let (mut w1, mut w2) = (NONE, NONE);
-        let mut push = |w: u32| {
-            if w != NONE {
-                let u = index.unigram[w as usize];
-                if u != NONE {
-                    ids.push(u);
-                }
-                if max_ngram >= 2 && w1 != NONE {
-                    if let Some(&b) = index.bigram.get(&pack2(w1, w)) {
-                        ids.push(b);
-                    }
-                    if max_ngram >= 3
-                        && w2 != NONE
-                        && let Some(&t) = index.trigram.get(&pack3(w2, w1, w))
-                    {
-                        ids.push(t);
-                    }
-                }
-            }
-            w2 = w1;
-            w1 = w;
-        };
-        let word_of_stem = |stem: &str| index.words.get(stem).copied().unwrap_or(NONE);
-        TOKEN_CACHE.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut cache) => {
-                if cache.tag != index.tag {
-                    cache.clear();
-                    cache.tag = index.tag;
-                }
-                let TokenCache {
-                    short,
-                    long,
-                    bytes,
-                    buf,
-                    ..
-                } = &mut *cache;
-                let mut maps = TokenMaps { short, long, bytes };
-                tokenize(sentence, buf, |tok| {
-                    push(maps.word(tok, |t| word_of_stem(&self.analyzer.stem(t))))
-                });
-            }
-            // In use by an outer call on this thread: go without it.
-            Err(_) => self
-                .analyzer
-                .for_each_token(sentence, |stem| push(word_of_stem(stem))),
-        });
+        self.vectorizer.transform(sentence)
     }
 
     /// Label and probabilities of one sentence.
@@ -612,15 +391,19 @@ impl StanceModel {
 
     /// The `k` terms of `sentence` that pushed it most toward `label`, with
     /// their contributions, strongest first. Only terms with a positive
-    /// push are returned. Terms are written with the sentence's own words.
+    /// push are returned. Terms are written with the sentence's own words
+    /// (the tokens of the first place the term occurs), from the word
+    /// ranges the vectorizer hands on with each feature: the sentence is
+    /// analysed once.
     pub fn explain(&self, sentence: &str, label: Label, k: usize) -> Vec<TermContribution> {
-        let x = self.features(sentence);
-        // stem -> the word the sentence used for it
-        let mut own: HashMap<String, String> = HashMap::new();
-        tokenize(sentence, &mut String::new(), |tok| {
-            own.entry(self.analyzer.stem(tok))
-                .or_insert_with(|| tok.to_string());
+        let mut ids = Vec::new();
+        // Where each feature first occurs.
+        let mut first: BTreeMap<u32, Range<usize>> = BTreeMap::new();
+        self.vectorizer.for_each_feature(sentence, |id, span| {
+            ids.push(id);
+            first.entry(id).or_insert(span);
         });
+        let x = self.vectorizer.weigh(&mut ids);
         let pushes = x
             .iter()
             .map(|&(j, v)| (j, v * self.lift(j, label)))
@@ -628,15 +411,14 @@ impl StanceModel {
         strongest(pushes, k)
             .into_iter()
             .map(|(j, s)| {
-                let stem = self.vectorizer.term(j).to_string();
-                let term = stem
-                    .split(' ')
-                    .map(|w| own.get(w).cloned().unwrap_or_else(|| self.surface(w)))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let mut words = Vec::new();
+                self.analyzer()
+                    .for_each_token(&sentence[first[&j].clone()], |t| {
+                        words.push(t.text.to_string())
+                    });
                 TermContribution {
-                    term,
-                    stem,
+                    term: words.join(" "),
+                    stem: self.vectorizer.term(j).to_string(),
                     contribution: s,
                 }
             })
@@ -691,26 +473,23 @@ fn strongest(scored: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(u32, f3
 /// Counts, for every stem, how often each surface token produced it, and
 /// keeps the most frequent surface form of each stem in `vocabulary`.
 pub fn surface_forms<'a>(
-    analyzer: &Analyzer,
     texts: impl IntoIterator<Item = &'a str>,
     vocabulary: &FittedTfidf,
 ) -> BTreeMap<String, String> {
     let mut wanted = std::collections::HashSet::new();
     for t in vocabulary.terms() {
         for s in t.split(' ') {
-            wanted.insert(s.to_string());
+            wanted.insert(s);
         }
     }
     let mut counts: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    let mut buf = String::new();
     for text in texts {
-        tokenize(text, &mut buf, |tok| {
-            let stem = analyzer.stem(tok);
-            if wanted.contains(&stem) {
+        vocabulary.analyzer().for_each_token(text, |t| {
+            if wanted.contains(t.stem) {
                 *counts
-                    .entry(stem)
+                    .entry(t.stem.to_string())
                     .or_default()
-                    .entry(tok.to_string())
+                    .entry(t.text.to_string())
                     .or_default() += 1;
             }
         });
@@ -732,57 +511,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inline_key_is_the_zero_padded_bytes() {
-        let text = "abcdefghijklmnopq";
-        for n in 0..=17 {
-            let b = &text.as_bytes()[..n];
-            let expect = (n <= 16).then(|| {
-                let mut k = [0u8; 16];
-                k[..n].copy_from_slice(b);
-                (
-                    u64::from_le_bytes(k[..8].try_into().unwrap()),
-                    u64::from_le_bytes(k[8..].try_into().unwrap()),
-                )
-            });
-            assert_eq!(inline_key(b), expect, "length {n}");
-        }
-    }
-
-    #[test]
-    fn token_cache_is_bounded_in_bytes_and_skips_long_tokens() {
-        let model = StanceModel::embedded().unwrap();
-        let word = |i: usize, len: usize| {
-            let mut w: String = format!("{i:x}")
-                .chars()
-                .map(|c| (b'g' + c.to_digit(16).unwrap() as u8) as char)
-                .collect();
-            while w.len() < len {
-                w.push('q');
-            }
-            w
-        };
-        let long = word(1, 300);
-        let p = model.predict(&format!("troops {long} massed"));
-        assert!(p.probs.iter().all(|v| v.is_finite()));
-        TOKEN_CACHE.with(|c| {
-            let c = c.borrow();
-            assert!(c.long.keys().all(|k| k.len() <= MAX_CACHED_TOKEN_BYTES));
-            assert!(c.long.len() + c.short.len() <= 2, "only the short tokens");
-        });
-        // 40-byte distinct words, cached, until the cache is cleared.
-        let mut most = 0;
-        for i in 0..400_000 {
-            model.predict(&word(i, 40));
-            TOKEN_CACHE.with(|c| most = most.max(c.borrow().bytes));
-        }
-        assert!(
-            most <= TOKEN_CACHE_BYTES && most > TOKEN_CACHE_BYTES / 2,
-            "{most}"
-        );
-    }
-
-    #[test]
-    fn indexed_features_match_the_terms_of_the_analyzer() {
+    fn features_are_the_analyzers_terms_looked_up() {
         let model = StanceModel::embedded().unwrap();
         for s in [
             "Russia's nuclear deterrent will respond to any attack on NATO's eastern flank.",
@@ -791,12 +520,38 @@ mod tests {
             "Zürich, Kyiv’s envoys and an über-long Donaudampfschifffahrtsgesellschaftskapitän",
             "",
         ] {
-            let terms = model.analyzer().terms(s);
-            let expect = model
-                .vectorizer()
-                .transform(terms.iter().map(String::as_str));
+            let v = model.vectorizer();
+            let mut ids: Vec<u32> = model
+                .analyzer()
+                .terms(s)
+                .iter()
+                .filter_map(|t| v.index_of(t))
+                .collect();
+            let expect = v.weigh(&mut ids);
             assert_eq!(model.features(s), expect, "{s}");
             assert_eq!(model.predict(s), model.predict_features(&expect));
         }
+    }
+
+    #[test]
+    fn explanations_use_the_sentences_own_words() {
+        let model = StanceModel::embedded().unwrap();
+        let s =
+            "Moscow warned that the deployment of Nuclear Weapons could lead to a direct clash.";
+        let terms = model.explain(s, Label::EscalationWarning, 5);
+        assert!(!terms.is_empty());
+        for t in &terms {
+            assert!(s.to_lowercase().contains(&t.term), "{t:?}");
+            assert_eq!(model.analyzer().tokens(&t.term).join(" "), t.stem);
+        }
+    }
+
+    #[test]
+    fn a_model_file_is_validated_when_read() {
+        let model = StanceModel::embedded().unwrap();
+        let mut body: serde_json::Value = serde_json::to_value(&model).unwrap();
+        body["vectorizer"]["idf"][0] = serde_json::json!(-1.0);
+        let err = serde_json::from_value::<StanceModel>(body).unwrap_err();
+        assert!(err.to_string().contains("invalid idf"), "{err}");
     }
 }

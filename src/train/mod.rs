@@ -136,20 +136,17 @@ impl ValidTrainParams {
         }
 
         let analyzer = Analyzer::new(p.analyzer.clone());
-        let docs: Vec<Vec<String>> = examples.iter().map(|e| analyzer.terms(&e.text)).collect();
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
         let full = p
             .tfidf
             .clone()
             .check()
             .expect("checked in TrainParams::check")
-            .fit(&docs);
+            .fit(analyzer, &texts);
         if full.is_empty() {
             return Err(TrainError::EmptyVocabulary);
         }
-        let rows: Vec<SparseVec> = docs
-            .iter()
-            .map(|d| full.transform(d.iter().map(String::as_str)))
-            .collect();
+        let rows: Vec<SparseVec> = texts.iter().map(|t| full.transform(t)).collect();
         let classes: Vec<usize> = examples.iter().map(|e| e.label.index()).collect();
 
         // Chi-square feature selection.
@@ -168,10 +165,7 @@ impl ValidTrainParams {
             }
             _ => full.clone(),
         };
-        let rows: Vec<SparseVec> = docs
-            .iter()
-            .map(|d| vectorizer.transform(d.iter().map(String::as_str)))
-            .collect();
+        let rows: Vec<SparseVec> = texts.iter().map(|t| vectorizer.transform(t)).collect();
 
         // Row replication for class balance: label k gets
         // n_k * (max / n_k)^balance_power rows (power 1: every label as many
@@ -243,11 +237,7 @@ impl ValidTrainParams {
                 w[c] = params[[j, col]];
             }
         }
-        let surface = surface_forms(
-            &analyzer,
-            examples.iter().map(|e| e.text.as_str()),
-            &vectorizer,
-        );
+        let surface = surface_forms(texts.iter().copied(), &vectorizer);
         let card = ModelCard {
             format_version: FORMAT_VERSION,
             stance_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -264,7 +254,6 @@ impl ValidTrainParams {
         };
         Ok(StanceModel::from_parts(
             card,
-            p.analyzer.clone(),
             vectorizer,
             LinearClassifier {
                 labels: Label::ALL,

@@ -24,7 +24,8 @@ pub enum Segmentation {
 pub struct ScoredSentence {
     /// 0-based index among the document's scored sentences.
     pub index: usize,
-    /// 1-based line where it starts.
+    /// 1-based line where the sentence's block (paragraph, or run of
+    /// wrapped lines) starts: [`crate::analysis::Segment::block_line`].
     pub line: usize,
     /// The sentence.
     pub text: String,
@@ -166,17 +167,17 @@ pub fn score_document_reporting(
         Segmentation::Split => {
             for seg in split_document(&doc.text) {
                 if seg.cut == Some(0) {
-                    cut.push(seg.line);
+                    cut.push(seg.block_line);
                 }
                 match seg.kind {
                     // A "sentence" without a letter or digit (a row of
                     // dashes, emoji, "* * *") has nothing to label: it is
                     // left out and counted like other page furniture.
                     SegmentKind::Sentence if !seg.text.chars().any(char::is_alphanumeric) => {
-                        boilerplate.push((seg.line, seg.text))
+                        boilerplate.push((seg.block_line, seg.text))
                     }
-                    SegmentKind::Sentence => push(seg.line, seg.text),
-                    SegmentKind::Boilerplate => boilerplate.push((seg.line, seg.text)),
+                    SegmentKind::Sentence => push(seg.block_line, seg.text),
+                    SegmentKind::Boilerplate => boilerplate.push((seg.block_line, seg.text)),
                 }
             }
         }

@@ -79,7 +79,7 @@ proptest! {
             if s.kind == SegmentKind::Sentence {
                 prop_assert!(s.text.chars().count() <= MAX_SENTENCE_CHARS, "{}", s.text.len());
             }
-            prop_assert!(s.line >= 1 && s.line <= t.lines().count().max(1));
+            prop_assert!(s.block_line >= 1 && s.block_line <= t.lines().count().max(1));
         }
         let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
         prop_assert_eq!(letters(&joined), letters(&t));

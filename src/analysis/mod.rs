@@ -17,6 +17,7 @@
 //!                    "the", "in the", "baltic", "the baltic"]);
 //! ```
 
+pub mod boilerplate;
 pub mod ngrams;
 pub mod sentences;
 pub mod tokenize;

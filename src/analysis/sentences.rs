@@ -1,5 +1,5 @@
-//! Sentence splitting for news articles and speeches, with recognition of
-//! the boilerplate lines that scraped web pages carry.
+//! Sentence splitting for news articles and speeches. Which lines are
+//! web-page furniture is decided in [`super::boilerplate`].
 //!
 //! ```
 //! use stance::analysis::{split_document, SegmentKind};
@@ -20,6 +20,8 @@
 
 use serde::Serialize;
 
+use super::boilerplate::{is_boilerplate_line, is_navigation_line};
+
 /// What a segment of a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,8 +41,12 @@ pub struct Segment {
     pub text: String,
     /// Sentence or boilerplate.
     pub kind: SegmentKind,
-    /// 1-based line of the document where the segment starts.
-    pub line: usize,
+    /// 1-based line of the document where the segment's block starts: the
+    /// paragraph, or the run of wrapped lines joined into one, that the
+    /// sentence was split from (not always the line of the sentence
+    /// itself: the second sentence of a one-line paragraph has the
+    /// paragraph's line).
+    pub block_line: usize,
     /// `Some(i)`: the segment is piece `i` (from 0) of a run of text longer
     /// than [`MAX_SENTENCE_CHARS`] characters without a sentence end, cut
     /// into pieces; `None` for a sentence as found.
@@ -138,228 +144,7 @@ const AMBIGUOUS_ABBREV: &[&str] = &[
     "etc", "Inc", "Ltd", "Corp", "Co", "Jr", "Sr", "Bros", "approx", "est", "al",
 ];
 
-/// Lines that are web-page furniture, compared after lower-casing and
-/// trimming trailing punctuation.
-const BOILERPLATE_EXACT: &[&str] = &[
-    "previous article",
-    "next article",
-    "previous post",
-    "next post",
-    "previous story",
-    "next story",
-    "leave a comment",
-    "write a comment",
-    "leave a reply",
-    "post a comment",
-    "add a comment",
-    "comments",
-    "comment",
-    "share",
-    "share this",
-    "share this article",
-    "share this story",
-    "tweet",
-    "print",
-    "email",
-    "subscribe",
-    "subscribe now",
-    "advertisement",
-    "sponsored",
-    "related",
-    "related articles",
-    "related posts",
-    "related stories",
-    "read more",
-    "read next",
-    "you may also like",
-    "you might also like",
-    "more from this author",
-    "continue reading",
-    "click here",
-    "sign up",
-    "log in",
-    "login",
-    "cancel reply",
-    "loading",
-    "skip to content",
-    "back to top",
-    "most read",
-    "trending",
-    "reuters",
-    "file photo",
-    "sign up here",
-];
-
-/// Line prefixes that mark web-page furniture. They apply only to short
-/// lines (see [`BOILERPLATE_MAX_CHARS`]), never to paragraphs of text.
-const BOILERPLATE_PREFIX: &[&str] = &[
-    "share on ",
-    "share this ",
-    "share via ",
-    "subscribe to ",
-    "sign up for ",
-    "follow us ",
-    "click here",
-    "tags:",
-    "tagged:",
-    "filed under",
-    "posted in:",
-    "©",
-    "read more:",
-    "related:",
-    "also read:",
-    "see also:",
-    "your email address will not be published",
-    "photo:",
-    "photo credit",
-    "image:",
-    "credit:",
-    "reporting by ",
-    "editing by ",
-    "writing by ",
-    "additional reporting by ",
-    "accept all cookies",
-    "we use cookies",
-    "this website uses cookies",
-    "by continuing to use",
-];
-
-/// Longest line (in characters) that can be boilerplate: furniture is
-/// short; a paragraph that happens to start with "Posted in" or "Shares"
-/// is text.
-pub const BOILERPLATE_MAX_CHARS: usize = 120;
-
-/// Lines after which the next short line is the title of another article.
-const NAVIGATION: &[&str] = &[
-    "previous article",
-    "next article",
-    "previous post",
-    "next post",
-    "previous story",
-    "next story",
-    "read next",
-    "related",
-    "related articles",
-    "related posts",
-    "related stories",
-    "you may also like",
-    "you might also like",
-];
-
-fn normalised_line(line: &str) -> String {
-    line.trim()
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…' || c == '»')
-        .trim()
-        .to_lowercase()
-}
-
-/// True if a whole line is web-page furniture.
-pub fn is_boilerplate_line(line: &str) -> bool {
-    if is_wire_credit(line) {
-        return true;
-    }
-    // Paragraphs are never boilerplate: decide before copying them.
-    if line.len() > 4 * BOILERPLATE_MAX_CHARS
-        || line.trim().chars().count() > BOILERPLATE_MAX_CHARS + 8
-    {
-        return false;
-    }
-    let norm = normalised_line(line);
-    if norm.is_empty() || norm.chars().count() > BOILERPLATE_MAX_CHARS {
-        return false;
-    }
-    let words: Vec<&str> = norm.split_whitespace().collect();
-    // "(Reporting by …)", "—Copyright 2016 Associated Press", "(Reuters)"
-    let bare = norm.trim_start_matches(['(', '[', '—', '–', '-', '*', ' ']);
-    BOILERPLATE_EXACT.contains(&bare)
-        || BOILERPLATE_PREFIX.iter().any(|p| bare.starts_with(p))
-        || norm.contains("(photo:")
-        || is_copyright(bare)
-        || norm.contains("all rights reserved")
-        // "Share", "Share: Facebook X Email"
-        || (words[0].trim_end_matches(':') == "share" && words.len() <= 5)
-        // "| 3 min read", "5 minute read"
-        || (words.len() <= 6 && (norm.contains("min read") || norm.contains("minute read")))
-        || is_byline(line.trim())
-        || is_timestamp(&norm, line)
-}
-
-/// Wire-service credit lines, which run longer than other furniture:
-/// "(Reporting by Sui-Lee Wee, Additional reporting by John Ruwitch in
-/// SHANGHAI; Editing by Keith Weir)". A whole line in parentheses that
-/// starts with a credit and has no sentence inside.
-fn is_wire_credit(line: &str) -> bool {
-    let t = line.trim();
-    if t.len() > 600 || !t.starts_with('(') || !t.ends_with(')') {
-        return false;
-    }
-    let inner = t[1..t.len() - 1].trim_start().to_lowercase();
-    WIRE_CREDIT.iter().any(|p| inner.starts_with(p)) && !inner.contains(". ")
-}
-
-/// "Copyright 2016 Associated Press", "copyright © Reuters", "Copyright the
-/// Associated Press"; not a headline such as "Copyright for civil rights
-/// anthem challenged".
-fn is_copyright(bare: &str) -> bool {
-    let Some(rest) = bare.strip_prefix("copyright ") else {
-        return false;
-    };
-    let next = rest.split_whitespace().next().unwrap_or_default();
-    next.starts_with(|c: char| c.is_ascii_digit())
-        || matches!(next, "©" | "(c)" | "the" | "by" | "reuters" | "thomson")
-}
-
-/// How wire credit lines start (after the opening parenthesis).
-const WIRE_CREDIT: &[&str] = &[
-    "reporting by",
-    "additional reporting by",
-    "writing by",
-    "editing by",
-    "compiled by",
-    "reporting and writing by",
-    "photo:",
-    "photos:",
-];
-
-/// "Updated 10:42 a.m. ET, March 5, 2024", "Published 5 March 2024".
-fn is_timestamp(norm: &str, line: &str) -> bool {
-    ["updated ", "published ", "last updated", "posted "]
-        .iter()
-        .any(|p| norm.starts_with(p))
-        && norm.chars().any(|c| c.is_ascii_digit())
-        && !line.trim_end().ends_with(['.', '!', '?'])
-}
-
-/// "By Jane Doe", "By Jane Doe and John Smith, Reuters": a short line that
-/// starts with "By" followed by capitalised names and has no verb-like
-/// lower-case words.
-fn is_byline(line: &str) -> bool {
-    let Some(rest) = line
-        .strip_prefix("By ")
-        .or_else(|| line.strip_prefix("BY "))
-    else {
-        return false;
-    };
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    !words.is_empty()
-        && words.len() <= 10
-        && !ends_sentence(line)
-        && words.iter().all(|w| {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            w.is_empty()
-                || matches!(
-                    w,
-                    "and" | "in" | "for" | "of" | "the" | "de" | "van" | "von"
-                )
-                || w.chars().next().is_some_and(|c| c.is_uppercase())
-        })
-}
-
-fn is_navigation_line(line: &str) -> bool {
-    NAVIGATION.contains(&normalised_line(line).as_str())
-}
-
-fn ends_sentence(line: &str) -> bool {
+pub(super) fn ends_sentence(line: &str) -> bool {
     let t = line
         .trim_end()
         .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
@@ -400,7 +185,7 @@ pub fn split_document(text: &str) -> Vec<Segment> {
             out.push(Segment {
                 text: collapse(block),
                 kind: SegmentKind::Boilerplate,
-                line,
+                block_line: line,
                 cut: None,
             });
         } else {
@@ -409,7 +194,7 @@ pub fn split_document(text: &str) -> Vec<Segment> {
                 out.push(Segment {
                     text,
                     kind: SegmentKind::Sentence,
-                    line,
+                    block_line: line,
                     cut,
                 })
             });
@@ -754,9 +539,9 @@ mod tests {
                 "A second paragraph"
             ]
         );
-        assert_eq!(segs[0].line, 1);
-        assert_eq!(segs[1].line, 2);
-        assert_eq!(segs[3].line, 4);
+        assert_eq!(segs[0].block_line, 1);
+        assert_eq!(segs[1].block_line, 2);
+        assert_eq!(segs[3].block_line, 4);
     }
 
     #[test]

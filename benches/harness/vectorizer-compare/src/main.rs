@@ -41,14 +41,6 @@ fn split_space(s: &str) -> Vec<&str> {
     s.split(' ').filter(|t| !t.is_empty()).collect()
 }
 
-/// The uni+bigram terms of a space-joined token string.
-fn terms_of(joined: &str) -> Vec<String> {
-    let toks = split_space(joined);
-    let mut out: Vec<String> = toks.iter().map(|t| t.to_string()).collect();
-    out.extend(toks.windows(2).map(|w| format!("{} {}", w[0], w[1])));
-    out
-}
-
 fn main() {
     let path = std::env::args()
         .nth(1)
@@ -65,27 +57,18 @@ fn main() {
 
     // ---- stance: fit (n-gram strings + document frequencies + idf) ----
     let params = TfidfParams::default().check().expect("default params");
-    let (stance_fit_s, fitted) = time(|| {
-        let docs: Vec<Vec<String>> = joined.iter().map(|s| terms_of(s)).collect();
-        params.fit(&docs)
+    // The space-joined stems, re-read without stemming: the same tokens
+    // linfa-preprocessing gets.
+    let plain = Analyzer::new(AnalyzerConfig {
+        stem: false,
+        max_ngram: 2,
     });
+    let (stance_fit_s, fitted) = time(|| params.fit(plain, &joined));
     // ---- stance: per-sentence sparse transform (sublinear tf, idf, L2) ----
     let (stance_transform_s, rows) = time(|| {
-        let mut gram = String::new();
         joined
             .iter()
-            .map(|s| {
-                let toks = split_space(s);
-                let mut ids: Vec<u32> = toks.iter().filter_map(|t| fitted.index_of(t)).collect();
-                for w in toks.windows(2) {
-                    gram.clear();
-                    gram.push_str(w[0]);
-                    gram.push(' ');
-                    gram.push_str(w[1]);
-                    ids.extend(fitted.index_of(&gram));
-                }
-                fitted.weigh(&mut ids)
-            })
+            .map(|s| fitted.transform(s))
             .collect::<Vec<SparseVec>>()
     });
     let stance_nnz: usize = rows.iter().map(Vec::len).sum();

@@ -128,10 +128,10 @@ impl TrainParams {
                 problem: "must be at least 1".into(),
             });
         }
-        if !(1..=3).contains(&self.analyzer.max_ngram) {
+        if let Err(problem) = self.analyzer.check() {
             return Err(ParamError {
                 name: "ngram",
-                problem: format!("must be 1, 2 or 3, got {}", self.analyzer.max_ngram),
+                problem,
             });
         }
         if let Some(prior) = &self.target_prior {

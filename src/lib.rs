@@ -92,6 +92,7 @@ pub mod records;
 pub mod report;
 mod rng;
 pub mod score;
+pub(crate) mod table;
 pub mod train;
 
 pub use label::Label;

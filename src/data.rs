@@ -3,7 +3,7 @@
 //! Every row that cannot be used is kept as a [`Rejection`] with its line
 //! number and reason: nothing is dropped silently.
 
-use std::collections::BTreeMap;
+use crate::label::LabelMap;
 use std::path::{Path, PathBuf};
 
 use crate::label::Label;
@@ -25,10 +25,10 @@ pub struct Example {
 }
 
 /// How many examples carry each label (every label present, zero included).
-pub fn label_counts(examples: &[Example]) -> BTreeMap<Label, usize> {
-    let mut counts: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
+pub fn label_counts(examples: &[Example]) -> LabelMap<usize> {
+    let mut counts = LabelMap::<usize>::default();
     for e in examples {
-        *counts.entry(e.label).or_default() += 1;
+        counts[e.label] += 1;
     }
     counts
 }
@@ -57,10 +57,10 @@ pub struct LabeledData {
 
 impl LabeledData {
     /// Rows per label.
-    pub fn label_counts(&self) -> BTreeMap<Label, usize> {
-        let mut m: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
+    pub fn label_counts(&self) -> LabelMap<usize> {
+        let mut m = LabelMap::<usize>::default();
         for e in &self.examples {
-            *m.entry(e.label).or_default() += 1;
+            m[e.label] += 1;
         }
         m
     }

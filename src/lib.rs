@@ -28,7 +28,7 @@
 //!
 //! The library builds without the command-line tool's dependencies:
 //! `stance = { version = "0.1", default-features = false }` (add
-//! `features = ["html"]` for [`report::html`]).
+//! `features = ["html"]` for `report::html`).
 //!
 //! Score sentences with the shipped model (embedded in the crate); `probs`
 //! are calibrated, `label` is the classifier's decision:

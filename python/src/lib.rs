@@ -155,10 +155,11 @@ impl NativeModel {
         Label::ALL.iter().map(|l| l.as_str()).collect()
     }
 
-    /// The model card, as `stance inspect --json` prints it.
+    /// The model card as `stance inspect --json` prints it (JSON text:
+    /// its f32 figures are written as serde_json writes them).
     #[getter]
-    fn card<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(pythonize::pythonize(py, &self.model.card)?)
+    fn card_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.model.card).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     /// The classifier's label of each sentence.
@@ -264,7 +265,7 @@ impl NativeModel {
 
     /// Scores documents and groups them (`by`: doc, source, date, week,
     /// month, year or a comma-separated combination), as `stance report`
-    /// does; returns the report as `--format json` writes it (a dict), as
+    /// does; returns the report as `--format json` writes it (JSON text), as
     /// `--format csv` writes it (bytes; group keys as they are unless
     /// `csv_safe`) and the warnings.
     #[pyo3(signature = (docs, by="doc", top=0, any_language=false, csv_safe=false))]
@@ -276,7 +277,7 @@ impl NativeModel {
         top: usize,
         any_language: bool,
         csv_safe: bool,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyBytes>, Vec<String>)> {
+    ) -> PyResult<(String, Bound<'py, PyBytes>, Vec<String>)> {
         let grouping: Grouping = by.parse().map_err(PyValueError::new_err)?;
         let m = &self.model;
         let opts = ScoreOptions {
@@ -293,11 +294,11 @@ impl NativeModel {
                 }
                 let report = builder.finish();
                 let csv = report.to_csv(!csv_safe).map_err(|e| e.to_string())?;
-                Ok::<_, String>((report, csv, warnings))
+                let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+                Ok::<_, String>((json, csv, warnings))
             })
             .map_err(PyValueError::new_err)?;
-        let json = pythonize::pythonize(py, &report)?;
-        Ok((json, PyBytes::new(py, &csv), warnings))
+        Ok((report, PyBytes::new(py, &csv), warnings))
     }
 
     fn __repr__(&self) -> String {

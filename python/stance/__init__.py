@@ -19,6 +19,7 @@ pandas for DataFrames; both are imported only when used.
 from __future__ import annotations
 
 import io
+import json
 import math
 import warnings
 from collections.abc import Iterable, Mapping
@@ -143,9 +144,10 @@ def _documents(
     if _is_frame(docs):
         columns = [str(c) for c in docs.columns]
         if text_col not in docs.columns:
+            found = ", ".join(columns)
             raise ValueError(
-                f"no {text_col!r} column in the DataFrame (found: {', '.join(columns)}); "
-                f"name the text column with text_col="
+                f'no "{text_col}" column in the DataFrame (found: {found}); '
+                "name the text column with text_col="
             )
         texts = docs[text_col].tolist()
         cols = [docs[c].tolist() if c in docs.columns else None for c in optional]
@@ -178,7 +180,7 @@ def _documents(
             out.append((d, None, None, None, None, str(i)))
         elif isinstance(d, Mapping):
             if not isinstance(d.get(text_col), str):
-                raise ValueError(f"docs[{i}]: no string field {text_col!r}")
+                raise ValueError(f'docs[{i}]: no string field "{text_col}"')
             fields = [_field(d.get(c), f"docs[{i}][{c!r}]") for c in optional]
             out.append((d[text_col], *fields, str(i)))
         else:
@@ -210,7 +212,7 @@ class Model:
     @property
     def card(self) -> dict[str, Any]:
         """The model card, as ``stance inspect --json`` prints it."""
-        return self._native.card
+        return json.loads(self._native.card_json)
 
     def __repr__(self) -> str:
         return f"<stance.Model {self.name}>"
@@ -324,6 +326,7 @@ class Model:
         fields = _documents(docs, text_col, id_col, title_col, source_col, date_col)
         report, csv, warns = self._native.report(fields, by, top, any_language, csv_safe)
         _warn(warns)
+        report = json.loads(report)
         if output == "json":
             return report
         if output == "csv":

@@ -57,10 +57,7 @@ fn model_error(name: &str, e: ModelError) -> PyErr {
 #[pyo3(signature = (path=None))]
 fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<NativeModel> {
     let (model, name) = py.detach(|| match &path {
-        None => (
-            StanceModel::embedded(),
-            EMBEDDED_MODEL_NAME.to_string(),
-        ),
+        None => (StanceModel::embedded(), EMBEDDED_MODEL_NAME.to_string()),
         Some(p) => (StanceModel::load(p), p.display().to_string()),
     });
     let model = model.map_err(|e| model_error(&name, e))?;

@@ -24,6 +24,8 @@ Measured, in interleaved rounds (CLI, then Python, alternately first):
   model load, reading the file included), the analogue of the CLI's.
 
 Every configuration runs with all cores and with RAYON_NUM_THREADS=1.
+Last, `gil`: a Python thread's loop rate while predict_proba runs, against
+its rate alone (the GIL is released during scoring if it keeps running).
 Prints one JSON object with every measurement and the medians.
 """
 
@@ -102,6 +104,42 @@ def run_python(path: Path, env: dict) -> dict:
     return r
 
 
+def gil_check(path: Path) -> dict:
+    """Whether other Python threads run while a batch is scored: a thread
+    counts in a loop; its count per second during `predict_proba` against
+    its count per second alone (near 0 if the call held the GIL)."""
+    import threading
+
+    import stance
+
+    model = stance.load()
+    sentences = path.read_text(encoding="utf-8").split("\n")[:-1]
+    model.predict(sentences[:1000])  # the thread pool is started
+    stop = False
+    count = 0
+
+    def spin() -> None:
+        nonlocal count
+        while not stop:
+            count += 1
+
+    def rate_during(f) -> float:
+        nonlocal stop, count
+        stop, count = False, 0
+        t = threading.Thread(target=spin)
+        t0 = time.perf_counter()
+        t.start()
+        f()
+        stop = True
+        t.join()
+        return count / (time.perf_counter() - t0)
+
+    alone = rate_during(lambda: time.sleep(0.3))
+    during = rate_during(lambda: model.predict_proba(sentences))
+    return {"spins_per_s_alone": alone, "spins_per_s_during_predict_proba": during,
+            "ratio": during / alone}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
@@ -138,6 +176,7 @@ def main() -> None:
         rates["ratio_predict_to_cli"] = rates["py_predict_per_s"] / cli_rate
         rates["ratio_process_to_cli"] = rates["py_process_predict_proba_per_s"] / cli_rate
         results["configs"][threads] = {"cli_s": cli_s, "python": py, "medians": rates}
+    results["gil"] = gil_check(path)
     json.dump(results, sys.stdout, indent=1)
     print()
 

@@ -283,11 +283,21 @@ impl NativeModel {
         };
         let (report, csv, warnings) = py
             .detach(|| {
-                let (scored, warnings) = score_all(m, docs, opts)?;
+                let (scored, mut warnings) = score_all(m, docs, opts)?;
                 let mut builder = ReportBuilder::new(grouping, top)
                     .with_share_estimator(m.share_estimator().cloned());
                 for d in &scored {
                     builder.add(d);
+                }
+                // As the CLI says it: one entry per repeat of an id.
+                let repeats = builder.duplicate_ids();
+                if let Some(first) = repeats.first() {
+                    let ids: std::collections::BTreeSet<&String> = repeats.iter().collect();
+                    let uses = 1 + repeats.iter().filter(|&i| i == first).count();
+                    warnings.push(format!(
+                        "{} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
+                        ids.len()
+                    ));
                 }
                 let report = builder.finish();
                 let csv = report.to_csv(!csv_safe).map_err(|e| e.to_string())?;

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -100,9 +101,11 @@ def _field(v: Any, where: str) -> str | None:
         return v
     if isinstance(v, bool):
         raise TypeError(f"{where} is bool, not str")
-    if isinstance(v, (int, float)):
+    if isinstance(v, numbers.Integral):
         # As JSONL numbers are read: 7 -> "7".
-        return str(v)
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        return str(float(v))
     # datetime.date, datetime.datetime, pandas.Timestamp: the day.
     if hasattr(v, "isoformat") and hasattr(v, "year"):
         day = v.date() if hasattr(v, "date") and callable(v.date) else v

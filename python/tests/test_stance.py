@@ -237,6 +237,24 @@ def test_unreadable_date_warns_like_cli(model, tmp_path):
     assert rep["month"].tolist() == ["(no date)", "2024-03"]
 
 
+def test_duplicate_ids_warn_like_cli(model, tmp_path):
+    f = tmp_path / "dup.csv"
+    f.write_text("id,text\na,Talks resumed.\na,The drills went ahead.\nb,Talks resumed.\n")
+    cli_msg = cli("report", str(f), "--format", "csv").stderr
+    with pytest.warns(stance.StanceWarning) as w:
+        rep = model.report(read_collection(f))
+    msg = '1 document id(s) appear more than once (first: "a", 2 times); their rows merge them'
+    assert [str(x.message) for x in w] == [msg]
+    assert msg in cli_msg
+    assert rep["documents"].tolist() == [2, 1]
+
+
+def test_numpy_scalars_and_numbers_as_fields(model):
+    docs = [{"id": np.int64(7), "text": "Talks resumed.", "source": 3.5}]
+    assert model.score_documents(docs)[0]["doc"] == "7"
+    assert model.report(docs, by="source")["source"].tolist() == ["3.5"]
+
+
 def test_dates_as_datetimes(model):
     df = pd.DataFrame(
         {"text": ["Talks resumed.", "Talks resumed."], "date": pd.to_datetime(["2024-03-05", "2024-04-01"])}

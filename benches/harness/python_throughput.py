@@ -24,7 +24,9 @@ Measured, in interleaved rounds (CLI, then Python, alternately first):
   model load, reading the file included), the analogue of the CLI's.
 
 Every configuration runs with all cores and with RAYON_NUM_THREADS=1.
-Last, `gil`: a Python thread's loop rate while predict_proba runs, against
+Then `documents`: `model.score_documents` on the slice's 3,288 speeches
+(as dicts, read outside the clock; records as dicts) against `stance
+score --format jsonl` on the file, all cores. Last, `gil`: a Python thread's loop rate while predict_proba runs, against
 its rate alone (the GIL is released during scoring if it keeps running).
 Prints one JSON object with every measurement and the medians.
 """
@@ -57,6 +59,45 @@ assert p.shape == (len(sentences), 4) and len(labels) == len(sentences)
 print(json.dumps({"setup_s": t1 - t0, "predict_proba_s": t2 - t1, "predict_s": t3 - t2,
                   "process_s": t3 - t0, "n": len(sentences)}))
 """
+
+
+DOC_WORKER = r"""
+import gzip, json, sys, time
+import stance
+model = stance.load()
+docs = [json.loads(l) for l in gzip.open(sys.argv[1], "rt", encoding="utf-8")]
+t0 = time.perf_counter()
+records = model.score_documents(docs)
+t1 = time.perf_counter()
+print(json.dumps({"score_documents_s": t1 - t0, "records": len(records), "documents": len(docs)}))
+"""
+
+SLICE = "data/bench/ungdc-slice.jsonl.gz"
+
+
+def documents_config(stance_bin: str, rounds: int) -> dict:
+    """Whole documents: `score_documents` on the UN slice's speeches (read
+    into dicts outside the clock) against `stance score --format jsonl` on
+    the file (the whole process: reading the gzip JSONL included)."""
+    cli_s, py = [], []
+    for i in range(rounds):
+        for which in (["cli", "py"] if i % 2 == 0 else ["py", "cli"]):
+            if which == "cli":
+                t = time.perf_counter()
+                subprocess.run([stance_bin, "score", "--quiet", "--format", "jsonl", SLICE],
+                               stdout=subprocess.DEVNULL, check=True)
+                cli_s.append(time.perf_counter() - t)
+            else:
+                out = subprocess.run([sys.executable, "-c", DOC_WORKER, SLICE],
+                                     capture_output=True, text=True, check=True)
+                py.append(json.loads(out.stdout))
+    n = py[0]["records"]
+    med = statistics.median
+    cli_rate = n / med(cli_s)
+    py_rate = n / med(r["score_documents_s"] for r in py)
+    return {"cli_s": cli_s, "python": py, "medians": {
+        "sentences": n, "cli_score_sentences_per_s": cli_rate,
+        "py_score_documents_per_s": py_rate, "ratio_to_cli": py_rate / cli_rate}}
 
 
 def sentences_file(stance_bin: str, n: int, out_dir: Path) -> Path:
@@ -176,6 +217,7 @@ def main() -> None:
         rates["ratio_predict_to_cli"] = rates["py_predict_per_s"] / cli_rate
         rates["ratio_process_to_cli"] = rates["py_process_predict_proba_per_s"] / cli_rate
         results["configs"][threads] = {"cli_s": cli_s, "python": py, "medians": rates}
+    results["documents"] = documents_config(stance_bin, args.rounds)
     results["gil"] = gil_check(path)
     json.dump(results, sys.stdout, indent=1)
     print()

@@ -6,7 +6,8 @@
 //! Python warnings). Every batch is scored in parallel with rayon (all
 //! cores) with the GIL released; records, reports and the model card cross
 //! into Python through the same `Serialize` impls that write the command
-//! line's JSON, so they cannot differ from it.
+//! line's JSON (as JSON text, parsed by `json.loads`), so they cannot
+//! differ from it.
 
 use std::path::PathBuf;
 
@@ -18,7 +19,7 @@ use stance::Label;
 use stance::analysis::sentences::MAX_SENTENCE_CHARS;
 use stance::input::{MAX_DOCUMENT_BYTES, RecordFields, record_document};
 use stance::model::{EMBEDDED_MODEL_NAME, ModelError, StanceModel};
-use stance::records::{RecordOptions, SentenceRecord};
+use stance::records::{RecordOptions, records};
 use stance::report::{Grouping, ReportBuilder};
 use stance::score::{ScoreOptions, ScoredDocument, Segmentation, score_document_with};
 
@@ -224,12 +225,22 @@ impl NativeModel {
         }
         out.set_item("probs", probs)?;
         out.set_item("toward", toward.as_str())?;
-        out.set_item("terms", pythonize::pythonize(py, &terms)?)?;
+        let list = PyList::empty(py);
+        for t in &terms {
+            let d = PyDict::new(py);
+            d.set_item("term", &t.term)?;
+            d.set_item("stem", &t.stem)?;
+            d.set_item("contribution", t.contribution as f64)?;
+            list.append(d)?;
+        }
+        out.set_item("terms", list)?;
         Ok(out)
     }
 
-    /// Splits and scores documents; returns one record per sentence (the
-    /// fields of `stance score --format jsonl`, as dicts) and the warnings.
+    /// Splits and scores documents; returns one record per sentence, the
+    /// lines of `stance score --format jsonl` as one JSON array (written by
+    /// the same `SentenceRecord` serialization, in parallel with the GIL
+    /// released; `json.loads` makes the dicts), and the warnings.
     #[pyo3(signature = (docs, explain=0, raw_probs=false, any_language=false))]
     fn score_documents<'py>(
         &self,
@@ -238,26 +249,45 @@ impl NativeModel {
         explain: usize,
         raw_probs: bool,
         any_language: bool,
-    ) -> PyResult<(Bound<'py, PyList>, Vec<String>)> {
+    ) -> PyResult<(Bound<'py, PyBytes>, Vec<String>)> {
         let m = &self.model;
         let opts = ScoreOptions {
             any_language,
             explain,
         };
-        let (scored, warnings) = py
-            .detach(|| score_all(m, docs, opts))
-            .map_err(PyValueError::new_err)?;
         let ropts = RecordOptions {
             raw_probs,
             explain: explain > 0,
         };
-        let out = PyList::empty(py);
-        for d in &scored {
-            for s in &d.sentences {
-                out.append(pythonize::pythonize(py, &SentenceRecord::new(d, s, ropts))?)?;
-            }
-        }
-        Ok((out, warnings))
+        let (json, warnings) = py
+            .detach(|| {
+                let (scored, warnings) = score_all(m, docs, opts)?;
+                let parts: Vec<Vec<u8>> = scored
+                    .par_iter()
+                    .map(|d| {
+                        let mut buf = Vec::with_capacity(256 * d.sentences.len());
+                        for r in records(d, ropts) {
+                            buf.push(b',');
+                            serde_json::to_writer(&mut buf, &r).map_err(|e| e.to_string())?;
+                        }
+                        Ok::<_, String>(buf)
+                    })
+                    .collect::<Result<_, _>>()?;
+                let mut json = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 2);
+                json.push(b'[');
+                for p in &parts {
+                    // Each part starts with a comma; the first one's is dropped.
+                    json.extend_from_slice(if json.len() == 1 {
+                        &p[1.min(p.len())..]
+                    } else {
+                        p
+                    });
+                }
+                json.push(b']');
+                Ok::<_, String>((json, warnings))
+            })
+            .map_err(PyValueError::new_err)?;
+        Ok((PyBytes::new(py, &json), warnings))
     }
 
     /// Scores documents and groups them (`by`: doc, source, date, week,

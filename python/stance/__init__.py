@@ -289,6 +289,7 @@ class Model:
             raise ValueError(f'output must be "records" or "frame", not {output!r}')
         fields = _documents(docs, text_col, id_col, title_col, source_col, date_col)
         records, warns = self._native.score_documents(fields, explain, raw_probs, any_language)
+        records = json.loads(records)
         _warn(warns)
         if output == "records":
             return records

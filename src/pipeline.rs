@@ -172,8 +172,7 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
     // Over-long sentences cut into pieces, found while scoring.
     let mut cuts = ReadWarnings::default();
     const BATCH_BYTES: usize = 4 << 20;
-    let mut batch: Vec<Document> = Vec::new();
-    let mut batch_bytes = 0;
+    const BATCH_DOCUMENTS: usize = 4096;
     let mut flush = |batch: &mut Vec<Document>,
                      summary: &mut Summary,
                      sink: &mut dyn FnMut(T) -> Result<(), E>|
@@ -223,26 +222,60 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
         }
         Ok(())
     };
-    let mut documents = 0usize;
-    for source in &sources {
-        let read = read_source(source, format, &inputs.columns, &mut warnings, |doc| {
-            documents += 1;
-            batch_bytes += doc.text.len();
-            batch.push(doc);
-            if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
-                batch_bytes = 0;
-                flush(&mut batch, &mut summary, &mut sink)?;
+    // A reader thread reads and batches documents while the batch before is
+    // scored and handed on: reading, scoring and writing overlap. The queue
+    // holds one batch, so memory stays bounded by about three batches.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+    let columns = &inputs.columns;
+    let mut reader_warnings = std::mem::take(&mut warnings);
+    let (read, documents, flushed) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let warnings = &mut reader_warnings;
+            let mut documents = 0usize;
+            let mut batch: Vec<Document> = Vec::new();
+            let mut batch_bytes = 0;
+            for source in &sources {
+                let read = read_source(source, format, columns, warnings, |doc| {
+                    documents += 1;
+                    batch_bytes += doc.text.len();
+                    batch.push(doc);
+                    if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCUMENTS {
+                        batch_bytes = 0;
+                        // The scoring side has stopped (its sink failed):
+                        // stop reading too.
+                        tx.send(std::mem::take(&mut batch))
+                            .map_err(|_| InputError::Invalid(String::new()))?;
+                    }
+                    Ok(())
+                });
+                if read.is_err() {
+                    // Every document read before the error is handed on, so
+                    // that the output holds exactly what came before it.
+                    let _ = tx.send(batch);
+                    return (read, documents, reader_warnings);
+                }
             }
-            Ok(())
+            let _ = tx.send(batch);
+            (Ok(()), documents, reader_warnings)
         });
-        if let Err(e) = read {
-            // Every document read before the error is handed on, so that
-            // the output holds exactly what came before it.
-            flush(&mut batch, &mut summary, &mut sink)?;
-            return Err(e);
+        let mut flushed = Ok(());
+        while let Ok(mut batch) = rx.recv() {
+            flushed = flush(&mut batch, &mut summary, &mut sink);
+            if flushed.is_err() {
+                break;
+            }
         }
-    }
-    flush(&mut batch, &mut summary, &mut sink)?;
+        drop(rx);
+        let (read, documents, w) = match reader.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        warnings = w;
+        (read, documents, flushed)
+    });
+    // The sink's error first: the reader only stopped because of it.
+    flushed?;
+    read.map_err(E::from)?;
     if documents == 0 {
         return Err(invalid("empty input: no documents found".into()));
     }

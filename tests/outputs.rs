@@ -308,3 +308,56 @@ fn progress_counts_within_a_large_document() {
     let every = stance::score::PROGRESS_EVERY;
     assert_eq!(calls, [every, every, 100]);
 }
+
+/// Reading, scoring and writing overlap (a reader thread feeds batches to
+/// the scoring threads): the output does not depend on how many threads
+/// score, for documents, collections (one of 5,000 records: two batches)
+/// and one sentence per line (9,000 lines: two parts).
+#[test]
+fn output_is_the_same_with_one_thread_or_several() {
+    let d = tempfile::tempdir().unwrap();
+    let lines = d.path().join("lines.txt");
+    let sentences: Vec<String> = (0..9000)
+        .map(|i| format!("Talks resumed in round {i}; the risk of war grew."))
+        .collect();
+    std::fs::write(&lines, sentences.join("\n")).unwrap();
+    let many = d.path().join("many.csv");
+    let mut csv = String::from("id,text\n");
+    for (i, t) in sentences.iter().take(5000).enumerate() {
+        csv.push_str(&format!("d{i},\"{t} Both sides called for restraint.\"\n"));
+    }
+    std::fs::write(&many, csv).unwrap();
+    let run = |threads: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_stance"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    for args in [
+        &["score", "examples/news-collection.csv", "-f", "jsonl", "-q"][..],
+        &["score", "examples", "-f", "csv", "-q"][..],
+        &["score", "--sentences", s(&lines), "-f", "jsonl", "-q"][..],
+        &["score", s(&many), "-f", "jsonl", "-q"][..],
+        &[
+            "report",
+            "examples/news-collection.csv",
+            "--by",
+            "source,month",
+            "-f",
+            "json",
+            "-q",
+        ][..],
+    ] {
+        let one = run("1", args);
+        assert!(!one.is_empty());
+        assert_eq!(one, run("3", args), "{args:?}");
+    }
+}

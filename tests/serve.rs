@@ -281,6 +281,7 @@ fn documents_without_id_and_with_warnings() {
         {"id": "a", "text": "Both sides called for restraint.", "date": "soon"},
         {"text": "Pyongyang threatened a pre-emptive nuclear strike if the drills go ahead."},
         {"id": "fr", "text": "Les deux parties ont appelé à la retenue et à la reprise des négociations dès lundi prochain."},
+        {"id": "long", "text": format!("Talks went on\n{}", "and on ".repeat(300))},
     ]);
     let (status, body) = post(&s, "/v1/score", &json!({ "documents": docs }));
     assert_eq!(status, 200, "{body}");
@@ -292,10 +293,12 @@ fn documents_without_id_and_with_warnings() {
         .map(|r| r["doc"].as_str().unwrap())
         .collect();
     // The French document is left out (no --any-language).
-    assert_eq!(docs_seen, ["a", "documents[1]"]);
+    assert_eq!(&docs_seen[..2], ["a", "documents[1]"]);
+    assert!(docs_seen[2..].iter().all(|&d| d == "long"));
+    assert!(docs_seen.len() > 3, "the long run is cut into pieces");
     assert_eq!(v["sentences"][1]["line"], 2);
     let warnings = v["warnings"].as_array().unwrap();
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert_eq!(warnings[0]["document"], 0);
     assert!(
         warnings[0]["message"]

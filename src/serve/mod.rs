@@ -314,6 +314,24 @@ struct Warning<'a> {
     message: String,
 }
 
+/// The warning `stance score` gives for text cut into pieces, with the
+/// line in the document's text (0: the title).
+fn cut_warning(d: &ScoredDocument) -> Option<String> {
+    let first = *d.cut.first()?;
+    let what = match d.cut.len() {
+        1 => "a run of text".to_string(),
+        n => format!("{n} runs of text (the first here)"),
+    };
+    let at = match first {
+        0 => "title".to_string(),
+        l => format!("text line {l}"),
+    };
+    Some(format!(
+        "{at}: {what} of more than {} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence",
+        crate::analysis::sentences::MAX_SENTENCE_CHARS
+    ))
+}
+
 fn language_warning(d: &ScoredDocument, any_language: bool) -> Option<String> {
     let l = d.language.filter(|l| !l.is_english())?;
     Some(if d.skipped_language {
@@ -368,6 +386,7 @@ async fn score(State(s): State<Arc<Service>>, req: Request) -> Result<Response, 
                     .iter()
                     .cloned()
                     .chain(language_warning(d, any_language))
+                    .chain(cut_warning(d))
                     .map(|message| Warning {
                         document: i,
                         doc: id,

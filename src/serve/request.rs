@@ -313,7 +313,7 @@ mod tests {
         }
         let many = format!(
             r#"{{"documents": [{}]}}"#,
-            vec![r#"{"text": "a"}"#; 11].join(",")
+            [r#"{"text": "a"}"#; 11].join(",")
         );
         assert_eq!(
             field_of(score_request(many.as_bytes(), 10)),

@@ -6,8 +6,8 @@
 //! with its own keep-alive connection, to `POST /v1/score`; checks every
 //! answer (status 200, JSON, at least one sentence record) and reports
 //! throughput, latency percentiles, errors and the server's resident memory
-//! (from /proc/PID/status with `--server-pid`) after a warm-up and at the
-//! end. Bounded in count (`--requests`) and time (`--time-limit-secs`: no
+//! (from /proc/PID/status with `--server-pid`) after a warm-up and after
+//! each quarter of the measured requests. Bounded in count (`--requests`) and time (`--time-limit-secs`: no
 //! request is started after it), and it refuses any address that is not a
 //! loopback one.
 //!
@@ -235,7 +235,9 @@ fn main() {
     for i in 0..total {
         let k = 1 + rng.below(o.max_sentences);
         let start = rng.below(pool.len());
-        let text: Vec<&str> = (0..k).map(|j| pool[(start + j) % pool.len()].as_str()).collect();
+        let text: Vec<&str> = (0..k)
+            .map(|j| pool[(start + j) % pool.len()].as_str())
+            .collect();
         if i >= o.warmup {
             requested_sentences += k;
         }
@@ -256,7 +258,20 @@ fn main() {
     let rss_idle = rss(o.server_pid);
     let (warm, _) = run(&o, &bodies[..o.warmup], deadline);
     let rss_warm = rss(o.server_pid);
-    let (mut out, wall) = run(&o, &bodies[o.warmup..], deadline);
+    // The measured requests in four rounds, with the server's memory after
+    // each: flat, or growing with the requests served.
+    let measured = &bodies[o.warmup..];
+    let mut out = Outcome::default();
+    let mut wall = Duration::ZERO;
+    let mut rss_rounds = Vec::new();
+    for round in measured.chunks(measured.len().div_ceil(4).max(1)) {
+        let (o_round, w) = run(&o, round, deadline);
+        wall += w;
+        out.latencies_us.extend(o_round.latencies_us);
+        out.sentences += o_round.sentences;
+        out.errors.extend(o_round.errors);
+        rss_rounds.push(rss(o.server_pid).map(|r| r.0));
+    }
     let rss_end = rss(o.server_pid);
     out.latencies_us.sort_unstable();
     let ok = out.latencies_us.len();
@@ -287,6 +302,7 @@ fn main() {
         "server_rss_kib": {
             "idle": rss_idle.map(|r| r.0),
             "after_warmup": rss_warm.map(|r| r.0),
+            "after_each_quarter": rss_rounds,
             "end": rss_end.map(|r| r.0),
             "peak": rss_end.map(|r| r.1),
         },

@@ -134,6 +134,18 @@ fn rss(pid: Option<u32>) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// CPU seconds (user + system) used so far by `pid` ("self" for this
+/// process), from /proc/PID/stat (in clock ticks of 1/100 s, Linux's
+/// USER_HZ).
+fn cpu_secs(pid: &str) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 #[derive(Default)]
 struct Outcome {
     latencies_us: Vec<u64>,
@@ -264,6 +276,9 @@ fn main() {
     let mut out = Outcome::default();
     let mut wall = Duration::ZERO;
     let mut rss_rounds = Vec::new();
+    let server_pid = o.server_pid.map(|p| p.to_string());
+    let server_cpu0 = server_pid.as_deref().and_then(cpu_secs);
+    let client_cpu0 = cpu_secs("self");
     for round in measured.chunks(measured.len().div_ceil(4).max(1)) {
         let (o_round, w) = run(&o, round, deadline);
         wall += w;
@@ -273,6 +288,11 @@ fn main() {
         rss_rounds.push(rss(o.server_pid).map(|r| r.0));
     }
     let rss_end = rss(o.server_pid);
+    let used = |before: Option<f64>, pid: Option<&str>| {
+        Some((pid.and_then(cpu_secs)? - before?) * 100.0).map(|v| v.round() / 100.0)
+    };
+    let server_cpu = used(server_cpu0, server_pid.as_deref());
+    let client_cpu = used(client_cpu0, Some("self"));
     out.latencies_us.sort_unstable();
     let ok = out.latencies_us.len();
     let body_bytes: usize = bodies[o.warmup..].iter().map(String::len).sum();
@@ -299,6 +319,7 @@ fn main() {
             "p99": percentile(&out.latencies_us, 99.0),
             "max": percentile(&out.latencies_us, 100.0),
         },
+        "cpu_s": {"server": server_cpu, "load_test_clients": client_cpu},
         "server_rss_kib": {
             "idle": rss_idle.map(|r| r.0),
             "after_warmup": rss_warm.map(|r| r.0),

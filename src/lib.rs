@@ -30,7 +30,7 @@
 //!
 //! The library builds without the command-line tool's dependencies:
 //! `stance = { version = "0.1", default-features = false }` (add
-//! `features = ["html"]` for [`report::html`]).
+//! `features = ["html"]` for `report::html`).
 //!
 //! Score sentences with the shipped model (embedded in the crate); `probs`
 //! are calibrated, `label` is the classifier's decision:
@@ -48,7 +48,7 @@
 //!
 //! ```
 //! use stance::pipeline::{ScoreInputs, score_inputs};
-//! use stance::report::{Grouping, ReportBuilder};
+//! use stance::report::{GroupBy, Grouping, ReportBuilder};
 //!
 //! let model = stance::model::StanceModel::embedded().unwrap();
 //! let mut report = ReportBuilder::new("source".parse::<Grouping>().unwrap(), 0)
@@ -60,7 +60,7 @@
 //! })
 //! .unwrap();
 //! let report = report.finish();
-//! let reuters = report.rows.iter().find(|r| r.key["source"] == "reuters.com").unwrap();
+//! let reuters = report.rows.iter().find(|r| r.key.value(GroupBy::Source) == Some("reuters.com")).unwrap();
 //! let esc = reuters.corrected.get(Label::EscalationWarning).unwrap();
 //! assert!(esc.low <= esc.share && esc.share <= esc.high);
 //! # use stance::Label;
@@ -96,6 +96,7 @@ mod rng;
 pub mod score;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub(crate) mod table;
 pub mod train;
 
-pub use label::Label;
+pub use label::{Label, LabelMap};

@@ -517,6 +517,21 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
 }
 
 #[test]
+fn help_names_the_endpoints_and_has_an_example() {
+    let out = stance(&["serve", "--help"]).ok();
+    for what in [
+        "POST /v1/score",
+        "POST /v1/report",
+        "GET  /v1/model",
+        "GET  /healthz",
+        "Example",
+        "--max-body-bytes",
+    ] {
+        assert!(out.contains(what), "no {what:?} in --help");
+    }
+}
+
+#[test]
 fn bad_options_are_refused_before_listening() {
     let err = stance(&["serve", "--addr", "127.0.0.1:0", "--max-documents", "0"]).err();
     assert!(err.contains("--max-documents"), "{err}");

@@ -107,20 +107,27 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("listening on {}", a.addr))?;
         let addr = listener.local_addr().context("the bound address")?;
-        eprintln!(
+        say(&format!(
             "stance: listening on http://{addr} (model {model_name}; {} documents, {} bytes, {} s per request)",
             config.max_documents,
             config.max_body_bytes,
             config.timeout.as_secs()
-        );
+        ));
         let shutdown = async {
             stance::serve::shutdown_signal().await;
-            eprintln!("stance: shutting down: finishing the requests in flight");
+            say("stance: shutting down: finishing the requests in flight");
         };
         stance::serve::serve(listener, Arc::new(model), config, shutdown)
             .await
             .context("serving")
     })?;
-    eprintln!("stance: stopped");
+    say("stance: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line on stderr; a stderr that cannot be written (full, closed) does
+/// not stop the service, where `eprintln!` would panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

@@ -471,6 +471,37 @@ fn a_request_slower_than_the_timeout_is_503() {
 }
 
 #[test]
+fn requests_over_max_in_flight_wait_their_turn() {
+    let s = Server::start(&["--max-in-flight", "1", "--timeout-secs", "2"]);
+    // The one turn, held by a request whose body never comes (until its
+    // timeout, 2 s).
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.write_all(b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Health checks do not wait for a turn.
+    let start = Instant::now();
+    assert_eq!(get(&s, "/healthz").0, 200);
+    assert!(start.elapsed() < Duration::from_millis(500));
+    // A scoring request waits until the turn is free, then is answered.
+    let start = Instant::now();
+    let (status, body) = post(
+        &s,
+        "/v1/score",
+        &json!({"documents": [{"text": "Talks resume on Monday."}]}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        start.elapsed() > Duration::from_millis(1000),
+        "{:?}",
+        start.elapsed()
+    );
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+}
+
+#[test]
 fn sigterm_finishes_the_request_in_flight_then_exits_0() {
     let mut s = Server::start(&[]);
     let docs = json!({"documents": news_documents(20)}).to_string();

@@ -25,6 +25,8 @@
 //! - [`pipeline`]: files, directories and collections scored in parallel,
 //!   streaming, in input order (what `stance score` and `report` run).
 //! - [`atomic`]: files written whole or not at all.
+//! - `serve` (feature `serve`, on with `cli`): the HTTP service behind
+//!   `stance serve`.
 //!
 //! The library builds without the command-line tool's dependencies:
 //! `stance = { version = "0.1", default-features = false }` (add
@@ -92,6 +94,8 @@ pub mod records;
 pub mod report;
 mod rng;
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub(crate) mod table;
 pub mod train;
 

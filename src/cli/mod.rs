@@ -25,6 +25,7 @@ mod inspect;
 mod output;
 mod report;
 mod score;
+mod serve;
 mod train;
 
 use std::path::PathBuf;
@@ -56,6 +57,7 @@ enum Command {
     Report(report::ReportArgs),
     Explain(inspect::ExplainArgs),
     Inspect(inspect::InspectArgs),
+    Serve(serve::ServeArgs),
 }
 
 /// Runs a parsed command line.
@@ -68,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => report::run(a),
         Command::Explain(a) => inspect::explain(a),
         Command::Inspect(a) => inspect::inspect(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

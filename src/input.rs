@@ -769,29 +769,62 @@ fn read_lines<E: From<InputError>>(
     Ok(())
 }
 
-fn date_or_warn(
-    raw: Option<String>,
-    path: &Path,
-    line: u64,
-    warnings: &mut ReadWarnings,
-) -> Option<NaiveDate> {
-    raw.and_then(|d| {
-        if d.len() > MAX_DATE_LEN {
-            warnings.push(format!(
-                "{}:{line}: date field of {} bytes is too long to be a date (document kept without a date)",
-                path.display(),
-                d.len()
-            ));
-            return None;
-        }
-        parse_date(&d).or_else(|| {
-            warnings.push(format!(
-                "{}:{line}: unrecognised date {d:?} (document kept without a date)",
-                path.display()
-            ));
-            None
-        })
-    })
+/// A date field read as collections read it: the date, or what is wrong
+/// with it ("unrecognised date \"soon\" (document kept without a date)"),
+/// for the caller to report with the record's place. See [`parse_date`].
+pub fn read_date(raw: &str) -> Result<NaiveDate, String> {
+    if raw.len() > MAX_DATE_LEN {
+        return Err(format!(
+            "date field of {} bytes is too long to be a date (document kept without a date)",
+            raw.len()
+        ));
+    }
+    parse_date(raw)
+        .ok_or_else(|| format!("unrecognised date {raw:?} (document kept without a date)"))
+}
+
+/// The fields of one collection record as a front end receives them: a CSV
+/// row, a JSONL object, a document sent to the HTTP service or passed from
+/// Python. Read into a [`Document`] by [`record_document`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFields {
+    pub id: Option<String>,
+    pub text: String,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub date: Option<String>,
+}
+
+/// The document of one collection record, read exactly as `stance score`
+/// reads a CSV or JSONL row: blank fields are absent (others trimmed), a
+/// missing id is `default_id()`, text that looks like HTML is reduced to its
+/// article, character references are decoded, and the date is parsed.
+/// Returns the document and what is worth a warning (an unreadable date:
+/// the document is kept undated; no text and no title), without the
+/// record's place, which the caller adds.
+pub fn record_document(
+    fields: RecordFields,
+    default_id: impl FnOnce() -> String,
+    record_line: Option<usize>,
+) -> (Document, Vec<String>) {
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut warnings = Vec::new();
+    let date = clean(fields.date)
+        .and_then(|d| read_date(&d).map_err(|problem| warnings.push(problem)).ok());
+    let title = clean(fields.title);
+    if fields.text.trim().is_empty() && title.is_none() {
+        warnings.push("empty text (document kept, with no sentence to score)".to_string());
+    }
+    let doc = collection_document(Document {
+        id: clean(fields.id).unwrap_or_else(default_id),
+        title: title.map(decode_entities),
+        source: clean(fields.source),
+        date,
+        text: fields.text,
+        record_line,
+        ..Document::default()
+    });
+    (doc, warnings)
 }
 
 /// Longest text read as a date (bytes, after trimming): the longest form
@@ -874,26 +907,20 @@ fn read_csv<E: From<InputError>>(
             ))?;
             continue;
         }
-        let get = |i: Option<usize>| {
-            i.map(|i| rec[i].trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        let date = date_or_warn(get(di), path, line, warnings);
-        if rec[ti].trim().is_empty() && get(tti).is_none() {
-            warnings.push(format!(
-                "{}:{line}: empty text (document kept, with no sentence to score)",
-                path.display()
-            ));
-        }
-        f(collection_document(Document {
-            id: get(ii).unwrap_or_else(|| format!("{}:{line}", path.display())),
-            title: get(tti).map(decode_entities),
-            source: get(si),
-            date,
+        let get = |i: Option<usize>| i.map(|i| rec[i].to_string());
+        let fields = RecordFields {
+            id: get(ii),
             text: rec[ti].to_string(),
-            record_line: Some(line as usize),
-            ..Document::default()
-        }))?;
+            title: get(tti),
+            source: get(si),
+            date: get(di),
+        };
+        let default_id = || format!("{}:{line}", path.display());
+        let (doc, problems) = record_document(fields, default_id, Some(line as usize));
+        for p in problems {
+            warnings.push(format!("{}:{line}: {p}", path.display()));
+        }
+        f(doc)?;
     }
     Ok(())
 }
@@ -990,9 +1017,7 @@ fn read_jsonl<E: From<InputError>>(
             }
         };
         let get = |k: &str| match v.get(k) {
-            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-                Some(s.trim().to_string())
-            }
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
@@ -1007,22 +1032,19 @@ fn read_jsonl<E: From<InputError>>(
                 continue;
             }
         };
-        let date = date_or_warn(get(&columns.date), path, lineno, warnings);
-        if text.trim().is_empty() && get(&columns.title).is_none() {
-            warnings.push(format!(
-                "{}:{lineno}: empty text (document kept, with no sentence to score)",
-                path.display()
-            ));
-        }
-        f(collection_document(Document {
-            id: get(&columns.id).unwrap_or_else(|| format!("{}:{lineno}", path.display())),
-            title: get(&columns.title).map(decode_entities),
-            source: get(&columns.source),
-            date,
+        let fields = RecordFields {
+            id: get(&columns.id),
             text,
-            record_line: Some(lineno as usize),
-            ..Document::default()
-        }))?;
+            title: get(&columns.title),
+            source: get(&columns.source),
+            date: get(&columns.date),
+        };
+        let default_id = || format!("{}:{lineno}", path.display());
+        let (doc, problems) = record_document(fields, default_id, Some(lineno as usize));
+        for p in problems {
+            warnings.push(format!("{}:{lineno}: {p}", path.display()));
+        }
+        f(doc)?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@
 //!   classifier's errors, with 95 % intervals.
 //! - [`report`]: escalation-language ratios over documents, and the HTML report.
 //! - [`score`]: one document split and scored, shared by every command.
+//! - [`records`]: the per-sentence records (JSONL, CSV) every front end writes.
 //! - [`pipeline`]: files, directories and collections scored in parallel,
 //!   streaming, in input order (what `stance score` and `report` run).
 //! - [`atomic`]: files written whole or not at all.
@@ -87,6 +88,7 @@ pub mod language;
 pub mod model;
 pub mod pipeline;
 pub mod quantify;
+pub mod records;
 pub mod report;
 mod rng;
 pub mod score;

@@ -8,7 +8,7 @@ use crate::analysis::sentences::{MAX_SENTENCE_CHARS, cut_long_sentence};
 use crate::analysis::{SegmentKind, split_document};
 use crate::input::Document;
 use crate::language::Language;
-use crate::model::{Prediction, StanceModel};
+use crate::model::{Prediction, StanceModel, TermContribution};
 
 /// How a document's text is cut into sentences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,12 @@ pub struct ScoredSentence {
     pub text: String,
     /// Label and probabilities.
     pub prediction: Prediction,
+    /// The terms that pushed the sentence most toward its label, strongest
+    /// first: [`StanceModel::explain`], computed while scoring when
+    /// [`ScoreOptions::explain`] asks for them (or by [`explain_document`]);
+    /// empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub top_terms: Vec<TermContribution>,
 }
 
 /// A scored document.
@@ -61,12 +67,28 @@ pub struct ScoreOptions {
     /// Score documents detected as not English too (the model is trained
     /// on English; by default they are left out, with no sentence scored).
     pub any_language: bool,
+    /// Explain each sentence's label with up to this many terms
+    /// ([`ScoredSentence::top_terms`]); 0 explains nothing.
+    pub explain: usize,
 }
 
 /// Splits and scores one document, whatever its language (its language is
 /// detected and recorded). See [`score_document_with`].
 pub fn score_document(model: &StanceModel, doc: Document, mode: Segmentation) -> ScoredDocument {
-    score_document_with(model, doc, mode, ScoreOptions { any_language: true })
+    let opts = ScoreOptions {
+        any_language: true,
+        ..ScoreOptions::default()
+    };
+    score_document_with(model, doc, mode, opts)
+}
+
+/// Fills [`ScoredSentence::top_terms`] of a document scored without
+/// explanations, with up to `k` terms per sentence: what a report that
+/// shows a few documents of a large collection runs on those few only.
+pub fn explain_document(model: &StanceModel, d: &mut ScoredDocument, k: usize) {
+    for s in &mut d.sentences {
+        s.top_terms = model.explain(&s.text, s.prediction.label, k);
+    }
 }
 
 /// Splits and scores one document. With [`Segmentation::Split`], segments
@@ -117,11 +139,16 @@ pub fn score_document_reporting(
     let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
         let prediction = model.predict(&text);
+        let top_terms = match opts.explain {
+            0 => Vec::new(),
+            k => model.explain(&text, prediction.label, k),
+        };
         sentences.push(ScoredSentence {
             index: part.sentence_offset + sentences.len(),
             line,
             text,
             prediction,
+            top_terms,
         });
         if sentences.len() % PROGRESS_EVERY == 0 {
             progress(PROGRESS_EVERY);

@@ -44,19 +44,6 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// A CSV cell that a spreadsheet would run as a formula (it starts with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as
-/// OWASP advises against CSV injection; other cells are kept as they are.
-/// Applied to the text cells (ids, sentences, terms, group keys) of CSV
-/// output unless `--csv-raw` is given; numbers are never touched.
-pub fn csv_safe(cell: &str, raw: bool) -> std::borrow::Cow<'_, str> {
-    if !raw && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
 /// A progress spinner on stderr: shown only when stderr is a terminal and
 /// `--quiet` is off, so stdout is never garbled and logs stay clean.
 pub struct Progress(Option<ProgressBar>);
@@ -116,14 +103,5 @@ mod tests {
             terminal_safe("a\u{1b}[2Jb\u{7f}\u{9b}c\u{202e}d\u{2066}\n"),
             "a\\u{1b}[2Jb\\u{7f}\\u{9b}c\\u{202e}d\\u{2066}\\u{a}"
         );
-    }
-
-    #[test]
-    fn csv_safe_quotes_formula_starts() {
-        for c in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(csv_safe(c, false), format!("'{c}"));
-            assert_eq!(csv_safe(c, true), c);
-        }
-        assert_eq!(csv_safe("The talks ended.", false), "The talks ended.");
     }
 }

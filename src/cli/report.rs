@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use stance::Label;
 use stance::report::html::{DEFAULT_DETAIL_DOCS, DetailDocs, HtmlMeta};
-use stance::report::{Grouping, Report, ReportBuilder, csv_header};
+use stance::report::{Grouping, Report, ReportBuilder};
 
-use super::output::{csv_safe, terminal_safe, write_output};
+use super::output::{terminal_safe, write_output};
 use super::score::for_each_scored;
 use super::{InputArgs, ModelArg};
 use stance::report::shorten;
@@ -123,9 +123,15 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
         &a.input,
         &model,
         a.output.as_deref(),
+        0,
         |d| d,
-        |d| {
+        |mut d| {
             builder.add(&d);
+            if !d.skipped_language && details.has_room() {
+                // Explained here, for the few documents the page shows:
+                // the renderer only draws.
+                stance::score::explain_document(&model, &mut d, a.html_terms);
+            }
             if !d.skipped_language {
                 details.push(d);
             }
@@ -156,14 +162,13 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
                     .map(|p| p.display().to_string())
                     .collect(),
                 model: model_name,
-                terms: a.html_terms,
             };
             stance::report::html::render(&report, &details, &model, &meta)
                 .map_err(|e| anyhow::anyhow!("drawing the HTML report's charts: {e}"))?
                 .into_bytes()
         }
         ReportFormat::Table => table(&report).into_bytes(),
-        ReportFormat::Csv => csv_bytes(&report, a.csv_raw)?,
+        ReportFormat::Csv => report.to_csv(a.csv_raw)?,
         ReportFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&report)?;
             v.push(b'\n');
@@ -182,20 +187,6 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_bytes(report: &Report, raw: bool) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(csv_header(&report.group_by))?;
-    let keys = report.group_by.len();
-    for row in &report.rows {
-        let mut values = row.csv_values(&report.group_by);
-        for v in &mut values[..keys] {
-            *v = csv_safe(v, raw).into_owned();
-        }
-        w.write_record(values)?;
-    }
-    Ok(w.into_inner()?)
 }
 
 fn table(report: &Report) -> String {

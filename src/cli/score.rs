@@ -6,13 +6,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 use stance::Label;
 use stance::model::StanceModel;
 use stance::pipeline::{ScoreInputs, Summary, score_inputs_with_progress};
+use stance::records::{self, RecordOptions};
 use stance::score::{ScoreOptions, ScoredDocument};
 
-use super::output::{Progress, csv_safe, stdout_file_id, stdout_writer, terminal_safe};
+use super::output::{Progress, stdout_file_id, stdout_writer, terminal_safe};
 use super::{InputArgs, ModelArg};
 use stance::report::shorten;
 
@@ -99,11 +99,13 @@ pub struct ScoreArgs {
 /// that is the file stdout goes to is skipped with a warning (`stance score
 /// d/ > d/scored.jsonl` would otherwise read its own output, forever).
 /// Documents not in English are left out unless `--any-language`; the
-/// first few are named in a warning.
+/// first few are named in a warning. `explain` is
+/// [`ScoreOptions::explain`]: terms per sentence, 0 for none.
 pub fn for_each_scored<T: Send>(
     input: &InputArgs,
     model: &StanceModel,
     output: Option<&Path>,
+    explain: usize,
     map: impl Fn(ScoredDocument) -> T + Sync,
     sink: impl FnMut(T) -> anyhow::Result<()>,
 ) -> anyhow::Result<Summary> {
@@ -115,6 +117,7 @@ pub fn for_each_scored<T: Send>(
         on_skip: Some(|m| eprintln!("stance: warning: {m}")),
         options: ScoreOptions {
             any_language: input.any_language,
+            explain,
         },
         never_read: stdout_file_id(),
         output: output.map(Path::to_path_buf),
@@ -166,42 +169,27 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitCode> {
     // The CSV header is written with the first document, or at the end if
     // there is none: never before the inputs are checked, so that an error
     // (a missing file, a missing column) leaves stdout empty.
+    let records = RecordOptions {
+        raw_probs: a.raw_probs,
+        explain: a.explain,
+    };
     let mut header = None;
     if a.format == ScoreFormat::Csv {
-        let mut header_row = vec![
-            "doc",
-            "sentence",
-            "line",
-            "field_line",
-            "label",
-            "probs_deterrence",
-            "probs_escalation_warning",
-            "probs_diplomacy",
-            "probs_neutral",
-            "text",
-        ];
-        if a.explain {
-            header_row.push("top_terms");
-        }
-        if a.raw_probs {
-            header_row.extend(RAW_COLUMNS);
-        }
-        header_row.push("language");
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header_row)?;
+        w.write_record(records::csv_header(records))?;
         header = Some(w.into_inner()?);
     }
-    let explain = a.explain.then_some(a.terms);
     let render = |d: ScoredDocument| -> anyhow::Result<(usize, usize, Vec<u8>)> {
         let mut buf = Vec::with_capacity(256 * d.sentences.len());
         match a.format {
-            ScoreFormat::Jsonl => write_jsonl(&mut buf, &model, &d, explain, a.raw_probs)?,
-            ScoreFormat::Csv => write_csv(&mut buf, &model, &d, explain, a.raw_probs, a.csv_raw)?,
-            ScoreFormat::Table => write_table(&mut buf, &model, &d, explain, a.wide)?,
+            ScoreFormat::Jsonl => records::write_jsonl(&mut buf, &d, records)?,
+            ScoreFormat::Csv => records::write_csv(&mut buf, &d, records, a.csv_raw)?,
+            ScoreFormat::Table => write_table(&mut buf, &d, a.explain, a.wide)?,
         }
         Ok((d.sentences.len(), d.boilerplate.len(), buf))
     };
-    let summary = for_each_scored(&a.input, &model, None, render, |rendered| {
+    let explain = if a.explain { a.terms } else { 0 };
+    let summary = for_each_scored(&a.input, &model, None, explain, render, |rendered| {
         let (sentences, boilerplate, bytes) = rendered?;
         totals.0 += 1;
         totals.1 += sentences;
@@ -241,152 +229,10 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Probabilities rounded to 4 decimals, in label order.
-#[derive(Serialize)]
-struct Probs {
-    deterrence: f64,
-    #[serde(rename = "escalation-warning")]
-    escalation_warning: f64,
-    diplomacy: f64,
-    neutral: f64,
-}
-
-impl Probs {
-    fn new(p: &[f32; Label::COUNT]) -> Probs {
-        let r = |v: f32| (v as f64 * 1e4).round() / 1e4;
-        Probs {
-            deterrence: r(p[0]),
-            escalation_warning: r(p[1]),
-            diplomacy: r(p[2]),
-            neutral: r(p[3]),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Term {
-    term: String,
-    contribution: f64,
-}
-
-/// One JSONL record, serialized straight from borrowed data.
-#[derive(Serialize)]
-struct Record<'a> {
-    doc: &'a str,
-    sentence: usize,
-    /// The line of the input file: for a collection record, the line where
-    /// the record starts.
-    line: usize,
-    /// For a collection record: the sentence's line inside its text field
-    /// (0 for the title); null for other inputs.
-    field_line: Option<usize>,
-    text: &'a str,
-    label: Label,
-    probs: Probs,
-    language: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw_probs: Option<Probs>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    top_terms: Option<Vec<Term>>,
-}
-
-fn write_jsonl(
-    out: &mut impl Write,
-    model: &StanceModel,
-    d: &ScoredDocument,
-    explain: Option<usize>,
-    raw_probs: bool,
-) -> anyhow::Result<()> {
-    for s in &d.sentences {
-        let top_terms = explain.map(|k| {
-            model
-                .explain(&s.text, s.prediction.label, k)
-                .into_iter()
-                .map(|t| Term {
-                    term: t.term,
-                    contribution: (t.contribution as f64 * 1e4).round() / 1e4,
-                })
-                .collect()
-        });
-        let rec = Record {
-            doc: &d.doc.id,
-            sentence: s.index,
-            line: d.doc.record_line.unwrap_or(s.line),
-            field_line: d.doc.record_line.map(|_| s.line),
-            text: &s.text,
-            label: s.prediction.label,
-            probs: Probs::new(&s.prediction.probs),
-            language: d.language.map(|l| l.code),
-            raw_probs: raw_probs.then(|| Probs::new(&s.prediction.raw_probs)),
-            top_terms,
-        };
-        serde_json::to_writer(&mut *out, &rec)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
-fn terms_text(model: &StanceModel, text: &str, label: Label, k: usize) -> String {
-    model
-        .explain(text, label, k)
-        .iter()
-        .map(|t| format!("{} (+{:.2})", t.term, t.contribution))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// CSV columns of the raw probabilities (with `--raw-probs`).
-const RAW_COLUMNS: [&str; 4] = [
-    "raw_probs_deterrence",
-    "raw_probs_escalation_warning",
-    "raw_probs_diplomacy",
-    "raw_probs_neutral",
-];
-
-fn write_csv(
-    out: &mut impl Write,
-    model: &StanceModel,
-    d: &ScoredDocument,
-    explain: Option<usize>,
-    raw_probs: bool,
-    csv_raw: bool,
-) -> anyhow::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(&mut *out);
-    for s in &d.sentences {
-        let p = &s.prediction.probs;
-        let mut record = vec![
-            csv_safe(&d.doc.id, csv_raw).into_owned(),
-            s.index.to_string(),
-            d.doc.record_line.unwrap_or(s.line).to_string(),
-            d.doc
-                .record_line
-                .map(|_| s.line.to_string())
-                .unwrap_or_default(),
-            s.prediction.label.as_str().to_string(),
-        ];
-        record.extend(p.iter().map(|v| format!("{v:.4}")));
-        record.push(csv_safe(&s.text, csv_raw).into_owned());
-        if let Some(k) = explain {
-            let terms = terms_text(model, &s.text, s.prediction.label, k);
-            record.push(csv_safe(&terms, csv_raw).into_owned());
-        }
-        if raw_probs {
-            record.extend(s.prediction.raw_probs.iter().map(|v| format!("{v:.4}")));
-        }
-        record.push(d.language.map(|l| l.code).unwrap_or_default().to_string());
-        w.write_record(&record)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 fn write_table(
     out: &mut impl Write,
-    model: &StanceModel,
     d: &ScoredDocument,
-    explain: Option<usize>,
+    explain: bool,
     wide: bool,
 ) -> anyhow::Result<()> {
     let n = d.sentences.len();
@@ -411,7 +257,7 @@ fn write_table(
             writeln!(
                 out,
                 "== {}  (not in English: {name}; not scored, --any-language scores it)\n",
-                d.doc.id
+                terminal_safe(&d.doc.id)
             )?;
         }
         None => {
@@ -439,8 +285,8 @@ fn write_table(
             s.prediction.prob(s.prediction.label),
             terminal_safe(&text)
         )?;
-        if let Some(k) = explain {
-            let terms = terms_text(model, &s.text, s.prediction.label, k);
+        if explain {
+            let terms = records::terms_text(s);
             if !terms.is_empty() {
                 writeln!(out, "{:>33}{}", "↳ ", terminal_safe(&terms))?;
             }

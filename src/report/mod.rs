@@ -497,6 +497,25 @@ pub struct Report {
     pub rows: Vec<GroupRow>,
 }
 
+impl Report {
+    /// The report as CSV, what `stance report --format csv` writes: a
+    /// header ([`csv_header`]) and one row per group. Group keys go through
+    /// [`crate::records::csv_safe`] unless `raw`.
+    pub fn to_csv(&self, raw: bool) -> csv::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(csv_header(&self.group_by))?;
+        let keys = self.group_by.len();
+        for row in &self.rows {
+            let mut values = row.csv_values(&self.group_by);
+            for v in &mut values[..keys] {
+                *v = crate::records::csv_safe(v, raw).into_owned();
+            }
+            w.write_record(values)?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
+    }
+}
+
 /// Flat column names of the CSV form, in order: each is the JSON field's
 /// path with `.` and `-` written `_` (`counts.escalation-warning` is
 /// `counts_escalation_warning`); the group keys are named by their grouping
@@ -609,6 +628,7 @@ mod tests {
                 probs: [0.0, p, 0.0, 1.0 - p],
                 raw_probs: [0.0, p, 0.0, 1.0 - p],
             },
+            top_terms: Vec::new(),
         };
         // Probabilities with many ties.
         let probs: Vec<f32> = (0..200).map(|i| ((i * 37) % 11) as f32 / 10.0).collect();

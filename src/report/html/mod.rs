@@ -82,6 +82,11 @@ impl DetailDocs {
         }
     }
 
+    /// True when the next [`DetailDocs::push`] keeps its document.
+    pub fn has_room(&self) -> bool {
+        self.kept.len() < self.max
+    }
+
     /// The most documents kept.
     pub fn max(&self) -> usize {
         self.max
@@ -105,8 +110,6 @@ pub struct HtmlMeta {
     pub inputs: Vec<String>,
     /// Model name or path.
     pub model: String,
-    /// Top terms shown per sentence.
-    pub terms: usize,
 }
 
 /// Sums over every group.
@@ -276,8 +279,9 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
 "#;
 
 /// Renders the page: `report` covers every document, `details` holds the
-/// documents shown sentence by sentence, and `model` gives each sentence's
-/// top terms.
+/// documents shown sentence by sentence (with the top terms their
+/// sentences were scored with: [`crate::score::explain_document`]), and
+/// `model` gives its card and share estimator (the page never scores).
 pub fn render(
     report: &Report,
     details: &DetailDocs,
@@ -483,7 +487,7 @@ pub fn render(
                                 }
                             }
                             @for (i, d) in docs.iter().enumerate() {
-                                (document(i + 1, d, model, meta.terms))
+                                (document(i + 1, d))
                             }
                         }
                     }
@@ -693,7 +697,7 @@ fn blocks(d: &ScoredDocument) -> Vec<Block<'_>> {
     out
 }
 
-fn document(n: usize, d: &ScoredDocument, model: &StanceModel, terms: usize) -> Markup {
+fn document(n: usize, d: &ScoredDocument) -> Markup {
     let counts = label_counts(d);
     let total = d.sentences.len();
     html! {
@@ -727,7 +731,7 @@ fn document(n: usize, d: &ScoredDocument, model: &StanceModel, terms: usize) -> 
                             p.para.title-line[line == 0] {
                                 @for (j, s) in sents.iter().enumerate() {
                                     @if j > 0 { " " }
-                                    (sentence(n, s, model, terms))
+                                    (sentence(n, s))
                                 }
                             }
                         }
@@ -745,14 +749,10 @@ fn document(n: usize, d: &ScoredDocument, model: &StanceModel, terms: usize) -> 
     }
 }
 
-fn sentence(doc: usize, s: &ScoredSentence, model: &StanceModel, terms: usize) -> Markup {
+fn sentence(doc: usize, s: &ScoredSentence) -> Markup {
     let label = s.prediction.label;
     let tip_id = format!("tip-{doc}-{}", s.index);
-    let top = if terms > 0 {
-        model.explain(&s.text, label, terms)
-    } else {
-        Vec::new()
-    };
+    let top = &s.top_terms;
     html! {
         span class={"sent lab-" (label)} data-label=(label) tabindex="0" aria-describedby=(tip_id) {
             span.vh { (label) ": " }
@@ -818,7 +818,11 @@ mod tests {
             doc("c", Some("Daily"), None, "Missiles were moved to the border."),
         ]
         .into_iter()
-        .map(|d| score_document(model, d, Segmentation::Split))
+        .map(|d| {
+            let mut d = score_document(model, d, Segmentation::Split);
+            crate::score::explain_document(model, &mut d, 3);
+            d
+        })
         .collect()
     }
 
@@ -879,6 +883,14 @@ mod tests {
         let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
         assert_eq!(page.matches("class=\"sent lab-").count(), sentences);
         assert_eq!(page.matches("<p class=\"boiler\"").count(), 1);
+        // Each tooltip shows the terms the sentence was scored with.
+        let explained = docs
+            .iter()
+            .flat_map(|d| &d.sentences)
+            .filter(|s| !s.top_terms.is_empty())
+            .count();
+        assert!(explained > 0);
+        assert_eq!(page.matches("Top terms toward ").count(), explained);
         assert!(!page.contains("<b>remain</b>") && page.contains("&lt;b&gt;remain"));
         assert!(!page.contains("Wire <&>") && page.contains("Wire &lt;&amp;&gt;"));
         assert!(page.contains("<svg id=\"chart-shares\""));

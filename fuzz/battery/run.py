@@ -264,7 +264,7 @@ def rows_by(r, field):
 
 def csv_bytes(header, rows, nl="\n"):
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=nl)
+    w = csv.writer(buf, lineterminator=nl, quoting=csv.QUOTE_MINIMAL)
     w.writerow(header)
     for row in rows:
         w.writerow(row)
@@ -957,7 +957,9 @@ coll_err("jsonl-truncated", "a JSONL file cut in the middle of an object", "c.js
 @case("csv-formula-input", "fields starting with =, +, -, @, tab, CR are read as they are")
 def _(t):
     texts = ["=HYPERLINK(\"x\") war.", "+1 army.", "-2 talks.", "@SUM(A1) peace.", "\tTabbed war.", "\rCR talks."]
-    t.file("c.csv", csv_bytes(["id", "text"], [[f"=id{i}", x] for i, x in enumerate(texts)]))
+    # Every field quoted: Python's csv module leaves a field with a lone CR
+    # unquoted when the line terminator is "\n", which is a broken CSV.
+    t.file("c.csv", "id,text\n" + "".join('"=id%d","%s"\n' % (i, x.replace('"', '""')) for i, x in enumerate(texts)))
     r = t.run("score", "-q", "-f", "jsonl", "c.csv")
     return ok(r, lambda r: [x["doc"] for x in r.recs()] == [f"=id{i}" for i in range(6)]
               and [x["text"] for x in r.recs()][:4] == texts[:4], "input cells changed")

@@ -159,12 +159,13 @@ enum Quoting {
     QuoteInQuoted,
 }
 
-/// Newline offsets not yet consumed, and the count of those before them.
+/// Line ends not yet consumed, and the count of those before them.
 #[derive(Default)]
 pub(crate) struct LineIndex {
     offset: u64,
     passed: u64,
-    pending: std::collections::VecDeque<u64>,
+    /// Each line end's first and last byte (the CR and the LF of a CRLF).
+    pending: std::collections::VecDeque<(u64, u64)>,
     /// Newlines seen in all.
     newlines: u64,
     delimiter: u8,
@@ -189,13 +190,21 @@ pub(crate) struct LineIndex {
 pub const MAX_FIELD_BYTES: u64 = 256 << 20;
 
 impl LineIndex {
-    /// 1-based line of the record starting at byte `offset`; offsets must
-    /// not decrease. A newline *at* `offset` counts as before it: the csv
-    /// crate reports a CRLF record as starting at the `\n` of the line end.
+    /// 1-based line of the record the csv crate says starts at byte
+    /// `offset`; offsets must not decrease. The crate's offset is where the
+    /// previous record ended: a newline *at* `offset` counts as before it
+    /// (a CRLF record is reported as starting at the `\n` of the line end),
+    /// and the blank lines the parser skips before a record, line ends that
+    /// follow one another from there, are before it too.
     pub(crate) fn line_of(&mut self, offset: u64) -> u64 {
-        while self.pending.front().is_some_and(|&nl| nl <= offset) {
+        let mut next = offset;
+        while let Some(&(start, end)) = self.pending.front() {
+            if end > offset && start != next {
+                break;
+            }
             self.pending.pop_front();
             self.passed += 1;
+            next = next.max(end + 1);
         }
         self.passed + 1
     }
@@ -270,10 +279,11 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 continue;
             }
             // A lone CR ends a line (old Mac files); CRLF is one line end.
-            if let Some(cr) = idx.cr.take()
+            let cr = idx.cr.take();
+            if let Some(cr) = cr
                 && b != b'\n'
             {
-                idx.pending.push_back(cr);
+                idx.pending.push_back((cr, cr));
                 idx.newlines += 1;
             }
             // `follow` reads the offset of an opening quote from here.
@@ -290,7 +300,7 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 ));
             }
             if b == b'\n' {
-                idx.pending.push_back(at);
+                idx.pending.push_back((cr.unwrap_or(at), at));
                 idx.newlines += 1;
             } else if b == b'\r' {
                 idx.cr = Some(at);

@@ -963,3 +963,45 @@ fn lines_ending_in_a_lone_cr_are_counted() {
         "{e}"
     );
 }
+
+// ---- Found by the second battery (fuzz/battery/run.py) ----
+
+/// Battery `blank-csv*`, `blank-labeled*`, `blank-date`: the csv crate
+/// reports a record after blank lines as starting where the previous record
+/// ended, so every line number after blank lines was short by their count
+/// (a million blank lines: line 4 instead of 1,000,003).
+#[test]
+fn csv_lines_after_blank_lines_are_right() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(
+        d.path(),
+        "c.csv",
+        "id,date,text\n\na,2024-01-01,Talks resumed.\n\n\n\nb,soon,The army warned.\r\n\r\n\r\nc,2024-01-02,x,y\n",
+    );
+    let o = stance(&["score", s(&c), "-q", "-f", "jsonl", "--skip-invalid"]);
+    assert!(
+        o.stderr.contains("c.csv:7: unrecognised date"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("c.csv:10: 4 fields where the header has 3"),
+        "{}",
+        o.stderr
+    );
+    let lines: Vec<i64> = jsonl(&o.stdout)
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 7]);
+    let l = write(
+        d.path(),
+        "l.csv",
+        "text,label\nTalks resumed.,diplomacy\n\n\n\nAny attack,bogus\r\n\r\nx,neutral\n",
+    );
+    let data = stance::data::read_labeled_csv(&l).unwrap();
+    let lines: Vec<u64> = data.examples.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [2, 8]);
+    assert_eq!(data.rejected[0].line, 6);
+}

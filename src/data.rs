@@ -313,11 +313,41 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
 
 /// Finds a column by name, ignoring case and surrounding spaces.
 pub fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
-    headers.iter().position(|h| {
-        h.trim()
-            .trim_start_matches('\u{feff}')
-            .eq_ignore_ascii_case(name)
-    })
+    headers.iter().position(|h| same_column(h, name))
+}
+
+fn same_column(header: &str, name: &str) -> bool {
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .eq_ignore_ascii_case(name)
+}
+
+/// Like [`find_column`], but a name that more than one column has (which
+/// one holds the data?) is an error, with the columns' 1-based positions:
+/// `the header has 2 columns named "text" (columns 2 and 3): ...`.
+pub fn find_unique_column(
+    headers: &csv::StringRecord,
+    name: &str,
+) -> Result<Option<usize>, String> {
+    let at: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| same_column(h, name))
+        .map(|(i, _)| i)
+        .collect();
+    match at.as_slice() {
+        [] => Ok(None),
+        [i] => Ok(Some(*i)),
+        many => {
+            let list: Vec<String> = many.iter().map(|i| (i + 1).to_string()).collect();
+            Err(format!(
+                "the header has {} columns named {name:?} (columns {}): which one holds the data is ambiguous; rename or remove all but one",
+                many.len(),
+                list.join(" and ")
+            ))
+        }
+    }
 }
 
 /// Reads a labeled CSV file with `text` and `label` columns.
@@ -360,15 +390,21 @@ pub fn read_labeled_csv_where(
                 .into(),
         });
     }
+    let unique = |name: &str| {
+        find_unique_column(&headers, name).map_err(|message| DataError::Csv {
+            path: path.to_path_buf(),
+            message,
+        })
+    };
     let column = |name: &str| {
-        find_column(&headers, name).ok_or_else(|| DataError::MissingColumn {
+        unique(name)?.ok_or_else(|| DataError::MissingColumn {
             path: path.to_path_buf(),
             column: name.to_string(),
             found: headers.iter().collect::<Vec<_>>().join(", "),
         })
     };
     let (ti, li) = (column("text")?, column("label")?);
-    let di = find_column(&headers, "doc");
+    let di = unique("doc")?;
     let filter_spec = filter;
     let filter = filter
         .map(|(name, value)| column(name).map(|i| (i, value)))

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::data::{DataError, find_column, utf8_text};
+use crate::data::{DataError, utf8_text};
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -855,19 +855,22 @@ fn read_csv<E: From<InputError>>(
             path.display()
         ));
     }
-    let ti = find_column(&headers, &columns.text).ok_or_else(|| {
+    let col = |name: &str| {
+        crate::data::find_unique_column(&headers, name)
+            .map_err(|problem| invalid!("{}: {problem}", path.display()))
+    };
+    let ti = col(&columns.text)?.ok_or_else(|| {
         E::from(InputError::from(DataError::MissingColumn {
             path: path.to_path_buf(),
             column: columns.text.clone(),
             found: headers.iter().collect::<Vec<_>>().join(", "),
         }))
     })?;
-    let col = |name: &str| find_column(&headers, name);
     let (ii, tti, si, di) = (
-        col(&columns.id),
-        col(&columns.title),
-        col(&columns.source),
-        col(&columns.date),
+        col(&columns.id)?,
+        col(&columns.title)?,
+        col(&columns.source)?,
+        col(&columns.date)?,
     );
     let mut rec = csv::StringRecord::new();
     loop {

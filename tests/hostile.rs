@@ -1005,3 +1005,39 @@ fn csv_lines_after_blank_lines_are_right() {
     assert_eq!(lines, [2, 8]);
     assert_eq!(data.rejected[0].line, 6);
 }
+
+/// Battery `csv-dup-*`, `lab-dup-*`: a header naming a used column twice
+/// was read silently (the first column won); now an error naming the file,
+/// the column and both positions, for collections and labeled CSVs.
+#[test]
+fn a_column_named_twice_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(d.path(), "c.csv", "id,text,Text\n1,War is near.,Peace.\n");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv: the header has 2 columns named \"text\" (columns 2 and 3)"),
+        "{e}"
+    );
+    let c = write(d.path(), "i.csv", "id,id,text\n1,2,War is near.\n");
+    let e = stance(&["report", s(&c)]).err();
+    assert!(
+        e.contains("i.csv: the header has 2 columns named \"id\""),
+        "{e}"
+    );
+    let l = write(
+        d.path(),
+        "l.csv",
+        "text,label,label\nTalks resumed.,diplomacy,neutral\n",
+    );
+    let e = stance(&["eval", s(&l)]).err();
+    assert!(
+        e.contains("l.csv: the header has 2 columns named \"label\""),
+        "{e}"
+    );
+    // An unused column named twice is not a problem.
+    let c = write(d.path(), "x.csv", "x,text,x\n1,Talks resumed.,2\n");
+    assert_eq!(
+        jsonl(&stance(&["score", s(&c), "-q", "-f", "jsonl"]).ok()).len(),
+        1
+    );
+}

@@ -1041,3 +1041,20 @@ fn a_column_named_twice_is_an_error() {
         1
     );
 }
+
+/// Battery `csv-header-only`, `jsonl-empty`, `jsonl-blank-only`: a
+/// collection without records said "empty input: no documents found"
+/// without naming the file.
+#[test]
+fn an_empty_collection_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(d.path(), "c.csv", "id,text\n");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(e.contains("c.csv: empty input: no documents found"), "{e}");
+    let j = write(d.path(), "j.jsonl", "\n\n\n");
+    let e = stance(&["report", s(&j)]).err();
+    assert!(
+        e.contains("j.jsonl: empty input: no documents found"),
+        "{e}"
+    );
+}

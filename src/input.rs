@@ -1057,7 +1057,9 @@ fn read_jsonl<E: From<InputError>>(
 /// (`Tue, 5 Mar 2024 10:00:00 +0000`), `2024/03/05`, `5 March 2024`,
 /// `March 5, 2024`, `Mar 5, 2024` and `5 Mar 2024`. Anything else is `None`:
 /// ambiguous forms such as `03/05/2024` are not guessed. Text longer than
-/// [`MAX_DATE_LEN`] bytes is not a date: `None`, at once.
+/// [`MAX_DATE_LEN`] bytes is not a date: `None`, at once. Years outside
+/// 1–9999 (year 0000, a negative year: no publication date) are `None`;
+/// impossible days (`2023-02-29`, `31 April`) are `None` too.
 ///
 /// ```
 /// use stance::input::parse_date;
@@ -1067,6 +1069,11 @@ fn read_jsonl<E: From<InputError>>(
 /// assert_eq!(parse_date("03/05/2024"), None);
 /// ```
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    parse_date_any_year(s).filter(|d| (1..=9999).contains(&d.year()))
+}
+
+fn parse_date_any_year(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() > MAX_DATE_LEN {
         return None;

@@ -1058,3 +1058,35 @@ fn an_empty_collection_is_named() {
         "{e}"
     );
 }
+
+/// Battery `date-year0*`, `date-negative`: year 0000 and negative years
+/// were read as dates; now undated with a warning naming the record, like
+/// impossible days (which already were).
+#[test]
+fn impossible_dates_are_undated_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(
+        d.path(),
+        "c.csv",
+        "id,date,text\n1,0000-01-01,Talks resumed.\n2,1 January 0000,Talks resumed.\n3,-0044-03-15,Talks resumed.\n4,2023-02-29,Talks resumed.\n5,2024-02-29,Talks resumed.\n",
+    );
+    let o = stance(&["report", s(&c), "--by", "date", "-f", "json"]);
+    for line in 2..=5 {
+        assert!(
+            o.stderr
+                .contains(&format!("c.csv:{line}: unrecognised date")),
+            "{}",
+            o.stderr
+        );
+    }
+    assert!(!o.stderr.contains("c.csv:6:"), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_str(&o.ok()).unwrap();
+    let keys: Vec<String> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"]["date"].to_string())
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.contains(&"\"2024-02-29\"".to_string()), "{keys:?}");
+}

@@ -1090,3 +1090,57 @@ fn impossible_dates_are_undated_with_a_warning() {
     assert_eq!(keys.len(), 2, "{keys:?}");
     assert!(keys.contains(&"\"2024-02-29\"".to_string()), "{keys:?}");
 }
+
+/// Battery `enc-u16*`, `enc-u32*`, `lab-u32`: UTF-16 and UTF-32 files were
+/// called binary (their NUL bytes) or invalid UTF-8; now said for what they
+/// are, for every kind of input, stdin included.
+#[test]
+fn utf16_and_utf32_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "Talks resumed.\n";
+    let le16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be16: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let le32: Vec<u8> = "\u{feff}Talks resumed.\n"
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    for (name, bytes, kind) in [
+        ("a.txt", &le16, "UTF-16 (little-endian) text"),
+        ("b.csv", &be16, "UTF-16 (big-endian) text"),
+        ("c.jsonl", &le32, "UTF-32 (little-endian) text"),
+    ] {
+        let p = write(d.path(), name, bytes);
+        let e = stance(&["score", s(&p), "-q"]).err();
+        assert!(e.contains(&format!("{name}: {kind}")), "{e}");
+        assert!(e.contains("stance reads UTF-8"), "{e}");
+    }
+    let e = stance_stdin(&["score", "-q"], Some(&le16)).err();
+    assert!(e.contains("-: UTF-16 (little-endian) text"), "{e}");
+    let l = write(d.path(), "l.csv", &le32);
+    let e = stance(&["eval", s(&l)]).err();
+    assert!(e.contains("l.csv: UTF-32 (little-endian) text"), "{e}");
+}
+
+/// Battery `sym-devzero-labeled`: `stance train /dev/zero` read the
+/// device whole (over 1 GiB) before failing; labeled files are now read
+/// with a NUL check per megabyte and a size cap.
+#[test]
+fn a_binary_labeled_file_is_refused_at_once() {
+    let o = stance_limited(
+        &["train", "/dev/zero", "-o", "/dev/null"],
+        Stdio::null(),
+        Duration::from_secs(20),
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        e.contains("/dev/zero: binary input: NUL byte at byte 0 (line 1)"),
+        "{e}"
+    );
+}

@@ -1144,3 +1144,32 @@ fn a_binary_labeled_file_is_refused_at_once() {
         "{e}"
     );
 }
+
+/// Battery `out-readonly-file`: `-o` replaced a read-only file whenever its
+/// directory was writable (the rename needs only the directory). Run as
+/// `nobody` when the tests run as root, who may write anything.
+#[test]
+fn a_read_only_output_file_is_left_alone() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let w = d.path().join("w");
+    std::fs::create_dir(&w).unwrap();
+    std::fs::set_permissions(&w, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let input = write(d.path(), "a.txt", ARTICLE);
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = write(&w, "report.json", "old report\n");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stance"));
+    cmd.args(["report", s(&input), "-f", "json", "-o", s(&out)]);
+    if std::fs::metadata("/proc/self").unwrap().uid() == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let o = cmd.output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "replaced a read-only file");
+    assert!(e.contains("report.json: the file is not writable"), "{e}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old report\n");
+    assert!(leftovers(&w).is_empty());
+}

@@ -1173,3 +1173,34 @@ fn a_read_only_output_file_is_left_alone() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old report\n");
     assert!(leftovers(&w).is_empty());
 }
+
+/// Battery `ctl-ansi-error`, `ctl-ansi-warning`: errors and warnings
+/// printed file names and fields as they were, so a file planted in a
+/// scanned directory (or a date field) could send escape sequences to the
+/// terminal; now escaped like the tables.
+#[test]
+fn errors_and_warnings_escape_control_characters() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("d")).unwrap();
+    write(&d.path().join("d"), "e\x1b[2Jvil.txt", b"x\xff\n");
+    let e = stance(&["score", "-q", s(&d.path().join("d"))]).err();
+    assert!(!e.contains('\x1b'), "{e:?}");
+    assert!(e.contains("e\\u{1b}[2Jvil.txt:1: invalid UTF-8"), "{e}");
+    let c = write(
+        d.path(),
+        "c.csv",
+        "date,text\n\"\x1b]0;owned\x07\",Talks resumed.\n",
+    );
+    let o = stance(&["report", s(&c), "--by", "date"]);
+    assert!(
+        !o.stderr.contains('\x1b') && !o.stderr.contains('\x07'),
+        "{:?}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("c.csv:2: unrecognised date"),
+        "{}",
+        o.stderr
+    );
+    o.ok();
+}

@@ -153,7 +153,15 @@ pub struct TrainArgs {
 fn report_rejections(data: &LabeledData) {
     let n = data.rejected.len();
     for r in data.rejected.iter().take(20) {
-        eprintln!("{}:{}: {}", data.path.display(), r.line, r.reason);
+        eprintln!(
+            "{}",
+            super::output::stderr_safe(&format!(
+                "{}:{}: {}",
+                data.path.display(),
+                r.line,
+                r.reason
+            ))
+        );
     }
     if n > 20 {
         eprintln!("... and {} more rejected rows", n - 20);

@@ -1204,3 +1204,33 @@ fn errors_and_warnings_escape_control_characters() {
     );
     o.ok();
 }
+
+/// Battery `ctl-cr-lines`: with `--sentences`, a file whose lines end with
+/// a lone CR was one sentence (its whole text); now one per line, with the
+/// lines counted as the other readers count them.
+#[test]
+fn sentences_mode_splits_lone_cr_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "mac.txt",
+        "Talks resumed.\r\rThe army warned.\rBoth sides met.\r\nLast one.\n",
+    );
+    let recs = jsonl(&stance(&["score", "--sentences", s(&p), "-q", "-f", "jsonl"]).ok());
+    let got: Vec<(String, i64)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Talks resumed.", 1),
+        ("The army warned.", 3),
+        ("Both sides met.", 4),
+        ("Last one.", 5),
+    ];
+    assert_eq!(got, want.map(|(t, l)| (t.to_string(), l)).to_vec());
+}

@@ -1234,3 +1234,29 @@ fn sentences_mode_splits_lone_cr_lines() {
     ];
     assert_eq!(got, want.map(|(t, l)| (t.to_string(), l)).to_vec());
 }
+
+/// Battery `html-huge-nesting`: a page of 50,000 nested elements ran for
+/// minutes (Readability's time grows with the square of the nesting; 2,000
+/// levels took seconds). A page nested deeper than
+/// `extract::html::MAX_DEPTH` is read whole as text, at once.
+#[test]
+fn a_deeply_nested_page_is_read_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let n = stance::extract::html::MAX_DEPTH * 4;
+    let page = format!(
+        "<html><head><title>Deep</title></head><body>{}<p>The army warned of war.</p>{}</body></html>",
+        "<div>".repeat(n),
+        "</div>".repeat(n)
+    );
+    let p = write(d.path(), "deep.html", page);
+    // Under a time limit: it used to run for minutes.
+    let o = stance_limited(
+        &["score", s(&p), "-q", "-f", "jsonl"],
+        Stdio::piped(),
+        Duration::from_secs(60),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let recs = jsonl(&String::from_utf8_lossy(&o.stdout));
+    let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Deep", "The army warned of war."]);
+}

@@ -1260,3 +1260,30 @@ fn a_deeply_nested_page_is_read_at_once() {
     let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["Deep", "The army warned of war."]);
 }
+
+/// Battery `jsonl-dup-key`: a JSONL object with `text` twice was read with
+/// the last value, silently; now an error naming the line and the key.
+#[test]
+fn a_jsonl_key_given_twice_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "c.jsonl",
+        "{\"text\": \"Talks resumed.\"}\n{\"text\": \"War is near.\", \"id\": \"x\", \"text\": \"Peace.\"}\n",
+    );
+    let e = stance(&["score", s(&p), "-q"]).err();
+    assert!(
+        e.contains("c.jsonl:2: invalid JSON: the key \"text\" appears twice"),
+        "{e}"
+    );
+    // Nested objects are not read: a key repeated inside one is no problem.
+    let p = write(
+        d.path(),
+        "n.jsonl",
+        "{\"text\": \"Talks resumed.\", \"meta\": {\"a\": 1, \"a\": 2}}\n",
+    );
+    assert_eq!(
+        jsonl(&stance(&["score", s(&p), "-q", "-f", "jsonl"]).ok()).len(),
+        1
+    );
+}

@@ -10,6 +10,7 @@ pub use calibration::{
 };
 pub use shares::{CollectionKind, KindFigures, ShareStudy, share_study};
 
+use crate::label::LabelMap;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -53,7 +54,7 @@ pub struct Metrics {
     /// `confusion[true][predicted]`, in label order.
     pub confusion: [[usize; Label::COUNT]; Label::COUNT],
     /// True versus predicted share of each label.
-    pub shares: BTreeMap<Label, Share>,
+    pub shares: LabelMap<Share>,
     /// Per-document ratio errors, when the examples name their documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents: Option<DocumentErrors>,
@@ -72,7 +73,7 @@ pub struct DocumentErrors {
     /// Mean true escalation-warning ratio of a document (for scale).
     pub mean_true_escalation_ratio: f64,
     /// Mean absolute error of each label's per-document share.
-    pub share_mae: BTreeMap<Label, f64>,
+    pub share_mae: LabelMap<f64>,
 }
 
 impl DocumentErrors {
@@ -91,20 +92,19 @@ impl DocumentErrors {
             e.1[p.index()] += 1;
         }
         let nd = by_doc.len().max(1) as f64;
-        let mut share_mae: BTreeMap<Label, f64> = Label::ALL.iter().map(|&l| (l, 0.0)).collect();
+        let mut share_mae = LabelMap::<f64>::default();
         let mut true_esc = 0.0;
         for (t, p) in by_doc.values() {
             let n = t.iter().sum::<usize>() as f64;
             for l in Label::ALL {
                 let c = l.index();
-                *share_mae.get_mut(&l).expect("all labels") +=
-                    (t[c] as f64 / n - p[c] as f64 / n).abs() / nd;
+                share_mae[l] += (t[c] as f64 / n - p[c] as f64 / n).abs() / nd;
             }
             true_esc += t[Label::EscalationWarning.index()] as f64 / n / nd;
         }
         DocumentErrors {
             documents: by_doc.len(),
-            escalation_ratio_mae: share_mae[&Label::EscalationWarning],
+            escalation_ratio_mae: share_mae[Label::EscalationWarning],
             mean_true_escalation_ratio: true_esc,
             share_mae,
         }
@@ -241,19 +241,13 @@ impl Metrics {
             })
             .collect();
         let macro_f1 = present.iter().map(|m| m.f1).sum::<f64>() / present.len().max(1) as f64;
-        let shares = Label::ALL
-            .iter()
-            .map(|&l| {
-                let c = l.index();
-                (
-                    l,
-                    Share {
-                        truth: ratio(confusion[c].iter().sum(), n),
-                        predicted: ratio((0..Label::COUNT).map(|t| confusion[t][c]).sum(), n),
-                    },
-                )
-            })
-            .collect();
+        let shares = LabelMap::from_fn(|l| {
+            let c = l.index();
+            Share {
+                truth: ratio(confusion[c].iter().sum(), n),
+                predicted: ratio((0..Label::COUNT).map(|t| confusion[t][c]).sum(), n),
+            }
+        });
         Metrics {
             accuracy: ratio(correct, n),
             macro_f1,
@@ -349,8 +343,8 @@ mod tests {
         // escalation-warning is absent from both: excluded from macro-F1.
         let expected = (2.0 / 3.0 + 2.0 / 3.0 + 2.0 / 3.0) / 3.0;
         assert!((m.macro_f1 - expected).abs() < 1e-12, "{}", m.macro_f1);
-        assert!((m.shares[&Neutral].truth - 0.5).abs() < 1e-12);
-        assert!((m.shares[&Diplomacy].predicted - 2.0 / 6.0).abs() < 1e-12);
+        assert!((m.shares[Neutral].truth - 0.5).abs() < 1e-12);
+        assert!((m.shares[Diplomacy].predicted - 2.0 / 6.0).abs() < 1e-12);
     }
 
     #[test]
@@ -363,7 +357,7 @@ mod tests {
         assert_eq!(d.documents, 2);
         assert!((d.escalation_ratio_mae - 0.5).abs() < 1e-12);
         assert!((d.mean_true_escalation_ratio - 0.25).abs() < 1e-12);
-        assert!((d.share_mae[&Neutral] - 0.5).abs() < 1e-12);
-        assert!(d.share_mae[&Deterrence].abs() < 1e-12);
+        assert!((d.share_mae[Neutral] - 0.5).abs() < 1e-12);
+        assert!(d.share_mae[Deterrence].abs() < 1e-12);
     }
 }

@@ -44,6 +44,20 @@ impl Label {
         }
     }
 
+    /// What the label means, in a line (from the annotation guide).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Label::Deterrence => {
+                "strength, readiness or credible costs as the way to prevent aggression"
+            }
+            Label::EscalationWarning => {
+                "the danger that a conflict starts, widens, intensifies or turns into confrontation"
+            }
+            Label::Diplomacy => "talks, agreements, de-escalation, restraint or cooperation",
+            Label::Neutral => "none of the three framings",
+        }
+    }
+
     /// Column index of this label.
     pub fn index(self) -> usize {
         self as usize
@@ -58,6 +72,109 @@ impl Label {
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// One value per label, indexed by [`Label`]: every label is present, in
+/// column order. Serialized as a map from label names (`{"deterrence": 3,
+/// "escalation-warning": 1, ...}`) in label order, and read back from such
+/// a map with every label in it.
+///
+/// ```
+/// use stance::{Label, LabelMap};
+///
+/// let mut counts = LabelMap::<usize>::default();
+/// counts[Label::Diplomacy] += 2;
+/// assert_eq!(counts.values().sum::<usize>(), 2);
+/// assert_eq!(serde_json::to_string(&counts).unwrap(),
+///     r#"{"deterrence":0,"escalation-warning":0,"diplomacy":2,"neutral":0}"#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct LabelMap<T>(pub [T; Label::COUNT]);
+
+impl<T> LabelMap<T> {
+    /// The map of `f(label)` for every label.
+    pub fn from_fn(mut f: impl FnMut(Label) -> T) -> LabelMap<T> {
+        LabelMap(std::array::from_fn(|i| f(Label::ALL[i])))
+    }
+
+    /// Labels and values, in label order.
+    pub fn iter(&self) -> impl Iterator<Item = (Label, &T)> {
+        self.into_iter()
+    }
+
+    /// Values, in label order.
+    pub fn values(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    /// The map of `f(label, value)`.
+    pub fn map<U>(&self, mut f: impl FnMut(Label, &T) -> U) -> LabelMap<U> {
+        LabelMap::from_fn(|l| f(l, &self[l]))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a LabelMap<T> {
+    type Item = (Label, &'a T);
+    type IntoIter =
+        std::iter::Zip<std::array::IntoIter<Label, { Label::COUNT }>, std::slice::Iter<'a, T>>;
+    fn into_iter(self) -> Self::IntoIter {
+        Label::ALL.into_iter().zip(&self.0)
+    }
+}
+
+impl<T> std::ops::Index<Label> for LabelMap<T> {
+    type Output = T;
+    fn index(&self, l: Label) -> &T {
+        &self.0[l.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Label> for LabelMap<T> {
+    fn index_mut(&mut self, l: Label) -> &mut T {
+        &mut self.0[l.index()]
+    }
+}
+
+impl<T: Serialize> Serialize for LabelMap<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(Label::COUNT))?;
+        for (l, v) in self.iter() {
+            m.serialize_entry(&l, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LabelMap<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = LabelMap<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map from label names")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out: [Option<T>; Label::COUNT] = [None, None, None, None];
+                while let Some((l, v)) = a.next_entry::<Label, T>()? {
+                    if out[l.index()].replace(v).is_some() {
+                        return Err(serde::de::Error::custom(format!("label {l} appears twice")));
+                    }
+                }
+                if let Some(i) = out.iter().position(Option::is_none) {
+                    let missing = Label::ALL[i];
+                    return Err(serde::de::Error::custom(format!(
+                        "label {missing} is missing"
+                    )));
+                }
+                Ok(LabelMap(out.map(|v| v.expect("checked above"))))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 

@@ -28,7 +28,7 @@
 //!
 //! The library builds without the command-line tool's dependencies:
 //! `stance = { version = "0.1", default-features = false }` (add
-//! `features = ["html"]` for [`report::html`]).
+//! `features = ["html"]` for `report::html`).
 //!
 //! Score sentences with the shipped model (embedded in the crate); `probs`
 //! are calibrated, `label` is the classifier's decision:
@@ -46,7 +46,7 @@
 //!
 //! ```
 //! use stance::pipeline::{ScoreInputs, score_inputs};
-//! use stance::report::{Grouping, ReportBuilder};
+//! use stance::report::{GroupBy, Grouping, ReportBuilder};
 //!
 //! let model = stance::model::StanceModel::embedded().unwrap();
 //! let mut report = ReportBuilder::new("source".parse::<Grouping>().unwrap(), 0)
@@ -58,7 +58,7 @@
 //! })
 //! .unwrap();
 //! let report = report.finish();
-//! let reuters = report.rows.iter().find(|r| r.key["source"] == "reuters.com").unwrap();
+//! let reuters = report.rows.iter().find(|r| r.key.value(GroupBy::Source) == Some("reuters.com")).unwrap();
 //! let esc = reuters.corrected.get(Label::EscalationWarning).unwrap();
 //! assert!(esc.low <= esc.share && esc.share <= esc.high);
 //! # use stance::Label;
@@ -92,6 +92,7 @@ pub mod records;
 pub mod report;
 mod rng;
 pub mod score;
+pub(crate) mod table;
 pub mod train;
 
-pub use label::Label;
+pub use label::{Label, LabelMap};

@@ -1,7 +1,7 @@
 //! Text analysis: sentence splitting, tokenizing, stemming and n-grams.
 //!
 //! [`Analyzer`] is the one object that turns a sentence into tokens: the
-//! tokenizer ([`tokenize`]), then the Snowball stemmer, each token carrying
+//! tokenizer ([`tokenize()`]), then the Snowball stemmer, each token carrying
 //! the byte range of its word in the text. The n-gram stage ([`NGrams`])
 //! makes terms of them. The fitted vectorizer
 //! ([`crate::features::FittedTfidf`]) owns the analyzer and runs these

@@ -95,7 +95,7 @@ pub fn run(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     for h in &model.card.held_out {
         if let Some(q) = &h.calibration {
             let esc =
-                |p: &stance::eval::ProbabilityQuality| p.per_label[&Label::EscalationWarning].ece;
+                |p: &stance::eval::ProbabilityQuality| p.per_label[Label::EscalationWarning].ece;
             outln!(
                 "held-out         {}: escalation ECE raw {:.4}, calibrated {:.4}",
                 h.method,

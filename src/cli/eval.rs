@@ -134,7 +134,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 outln!();
                 outln!("calibration (ECE: 10 bins)      raw ECE  raw Brier   cal. ECE  cal. Brier");
                 for l in Label::ALL {
-                    let (r, k) = (&c.raw.per_label[&l], &c.calibrated.per_label[&l]);
+                    let (r, k) = (&c.raw.per_label[l], &c.calibrated.per_label[l]);
                     outln!(
                         "  {:<28} {:>8.4} {:>10.4} {:>10.4} {:>11.4}",
                         l.as_str(),

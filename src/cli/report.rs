@@ -232,7 +232,7 @@ fn table(report: &Report) -> String {
     for r in &report.rows {
         let key = shorten(&r.key_values(&report.group_by).join(" / "), 48);
         let key = terminal_safe(&key);
-        let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[&l]);
+        let pct = |l: Label| format!("{:.1}%", 100.0 * r.shares[l]);
         let _ = writeln!(
             s,
             "{:<kw$}  {:>5} {:>6} {:>5} {:>5}  {:>6} {:>6} {:>6} {:>6}  {:>17}  {:>18}  {:>18}  {:>6} {:>7}",

@@ -294,7 +294,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         );
         if let Some(c) = &h.calibration {
             let esc = |q: &stance::eval::ProbabilityQuality| {
-                let l = &q.per_label[&Label::EscalationWarning];
+                let l = &q.per_label[Label::EscalationWarning];
                 format!("ECE {:.4}, Brier {:.4}", l.ece, l.brier)
             };
             outln!(

@@ -1,7 +1,7 @@
 //! How trustworthy probabilities are: expected calibration error (ECE),
 //! Brier score and a reliability table per label.
 
-use std::collections::BTreeMap;
+use crate::label::LabelMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +84,7 @@ pub struct ProbabilityQuality {
     /// Mean negative log-probability of the true label.
     pub log_loss: f64,
     /// Per label.
-    pub per_label: BTreeMap<Label, LabelCalibration>,
+    pub per_label: LabelMap<LabelCalibration>,
 }
 
 impl ProbabilityQuality {
@@ -101,14 +101,11 @@ impl ProbabilityQuality {
             .map(|(p, t)| -(p[t.index()].max(1e-12) as f64).ln())
             .sum::<f64>()
             / probs.len().max(1) as f64;
-        let per_label = Label::ALL
-            .iter()
-            .map(|&l| {
-                let p: Vec<f32> = probs.iter().map(|p| p[l.index()]).collect();
-                let has: Vec<bool> = truth.iter().map(|&t| t == l).collect();
-                (l, LabelCalibration::compute(&p, &has))
-            })
-            .collect();
+        let per_label = LabelMap::from_fn(|l| {
+            let p: Vec<f32> = probs.iter().map(|p| p[l.index()]).collect();
+            let has: Vec<bool> = truth.iter().map(|&t| t == l).collect();
+            LabelCalibration::compute(&p, &has)
+        });
         ProbabilityQuality {
             log_loss,
             per_label,

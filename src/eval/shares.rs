@@ -3,6 +3,7 @@
 //! the counted ratio and of the corrected share, and how often the
 //! corrected share's 95 % interval contains the true share.
 
+use crate::label::LabelMap;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -48,16 +49,16 @@ pub struct KindFigures {
     /// Collections drawn.
     pub collections: usize,
     /// Mean true share per label.
-    pub mean_true_share: BTreeMap<Label, f64>,
+    pub mean_true_share: LabelMap<f64>,
     /// Mean absolute error of the counted share (top labels counted).
-    pub counted_mae: BTreeMap<Label, f64>,
+    pub counted_mae: LabelMap<f64>,
     /// Mean absolute error of the corrected share.
-    pub corrected_mae: BTreeMap<Label, f64>,
+    pub corrected_mae: LabelMap<f64>,
     /// Share of collections whose corrected 95 % interval contains the
     /// true share.
-    pub coverage: BTreeMap<Label, f64>,
+    pub coverage: LabelMap<f64>,
     /// Mean width of the corrected interval.
-    pub mean_width: BTreeMap<Label, f64>,
+    pub mean_width: LabelMap<f64>,
     /// Share of collections whose 95 % Wilson interval of the counted
     /// escalation ratio contains the true escalation share.
     pub counted_escalation_coverage: f64,
@@ -202,9 +203,7 @@ struct Sums {
 impl Sums {
     fn finish(self) -> KindFigures {
         let n = self.collections.max(1) as f64;
-        let per = |v: [f64; Label::COUNT]| -> BTreeMap<Label, f64> {
-            Label::ALL.iter().map(|&l| (l, v[l.index()] / n)).collect()
-        };
+        let per = |v: [f64; Label::COUNT]| LabelMap(v.map(|x| x / n));
         KindFigures {
             collections: self.collections,
             mean_true_share: per(self.truth),
@@ -255,11 +254,11 @@ impl ShareStudy {
                     "{:<22} {:<19} {:>5.3} {:>10.4} {:>10.4} {:>8.1}% {:>7.3}",
                     format!("{} ({})", kind.name(), f.collections),
                     l.as_str(),
-                    f.mean_true_share[&l],
-                    f.counted_mae[&l],
-                    f.corrected_mae[&l],
-                    100.0 * f.coverage[&l],
-                    f.mean_width[&l]
+                    f.mean_true_share[l],
+                    f.counted_mae[l],
+                    f.corrected_mae[l],
+                    100.0 * f.coverage[l],
+                    f.mean_width[l]
                 );
             }
         }

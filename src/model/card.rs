@@ -1,12 +1,11 @@
 //! The model card: what a model was trained on, how, and how well it did.
 
-use std::collections::BTreeMap;
+use crate::label::LabelMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::params::TrainParams;
 use crate::eval::Metrics;
-use crate::label::Label;
 
 /// Held-out evaluation stored with the model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,7 +37,7 @@ pub struct ModelCard {
     /// SHA-256 of the training file's bytes.
     pub training_sha256: String,
     /// Rows used, per label.
-    pub training_rows_per_label: BTreeMap<Label, usize>,
+    pub training_rows_per_label: LabelMap<usize>,
     /// Rows rejected (and skipped with `--skip-invalid`).
     pub rows_rejected: usize,
     /// Hyperparameters.
@@ -86,7 +85,7 @@ pub struct TrainingFile {
     /// SHA-256 of its bytes.
     pub sha256: String,
     /// Rows used from it, per label.
-    pub rows_per_label: BTreeMap<Label, usize>,
+    pub rows_per_label: LabelMap<usize>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<HeldOutMetrics>, D::Error> {

@@ -383,7 +383,7 @@ impl StanceModel {
         let mut p = [1.0 / Label::COUNT as f32; Label::COUNT];
         if let Some(total) = total.filter(|&t| t > 0) {
             for l in Label::ALL {
-                p[l.index()] = counts.get(&l).copied().unwrap_or(0) as f32 / total as f32;
+                p[l.index()] = counts[l] as f32 / total as f32;
             }
         }
         p

@@ -10,7 +10,11 @@
 
 #[cfg(feature = "html")]
 pub mod html;
+mod summary;
 
+pub use summary::{TimePoint, TimeSeries, Totals};
+
+use crate::label::LabelMap;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt;
@@ -62,24 +66,30 @@ impl GroupBy {
         )
     }
 
-    fn key(self, d: &ScoredDocument) -> String {
+    /// The document's value in this dimension; `None` when it has none
+    /// (no date, no source).
+    fn key(self, d: &ScoredDocument) -> Option<String> {
         let doc = &d.doc;
-        let date = |f: &dyn Fn(chrono::NaiveDate) -> String| {
-            doc.date.map(f).unwrap_or_else(|| "(no date)".to_string())
-        };
         match self {
-            GroupBy::Doc => doc.id.clone(),
-            GroupBy::Source => doc
-                .source
-                .clone()
-                .unwrap_or_else(|| "(no source)".to_string()),
-            GroupBy::Date => date(&|d| d.format("%Y-%m-%d").to_string()),
-            GroupBy::Week => date(&|d| {
+            GroupBy::Doc => Some(doc.id.clone()),
+            GroupBy::Source => doc.source.clone(),
+            GroupBy::Date => doc.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            GroupBy::Week => doc.date.map(|d| {
                 let w = d.iso_week();
                 format!("{}-W{:02}", w.year(), w.week())
             }),
-            GroupBy::Month => date(&|d| d.format("%Y-%m").to_string()),
-            GroupBy::Year => date(&|d| d.format("%Y").to_string()),
+            GroupBy::Month => doc.date.map(|d| d.format("%Y-%m").to_string()),
+            GroupBy::Year => doc.date.map(|d| d.format("%Y").to_string()),
+        }
+    }
+
+    /// What reports write for a group without a value in this dimension:
+    /// `(no date)`, `(no source)`.
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            GroupBy::Doc => "",
+            GroupBy::Source => "(no source)",
+            GroupBy::Date | GroupBy::Week | GroupBy::Month | GroupBy::Year => "(no date)",
         }
     }
 }
@@ -123,6 +133,47 @@ impl FromStr for Grouping {
     }
 }
 
+/// A group's key: its value in each dimension of the grouping, in the
+/// grouping's order, `None` where its documents have none (no date, no
+/// source; written as [`GroupBy::placeholder`]). Serialized as a map from
+/// dimension names, e.g. `{"month": "2024-03", "source": "Reuters"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupKey(pub Vec<(GroupBy, Option<String>)>);
+
+impl GroupKey {
+    /// The value in dimension `g`; `None` when the group has none or `g`
+    /// is not a dimension of the grouping.
+    pub fn value(&self, g: GroupBy) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(d, _)| *d == g)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// The value in dimension `g` as reports write it: the value, its
+    /// placeholder, or `""` when `g` is not a dimension of the grouping.
+    pub fn text(&self, g: GroupBy) -> &str {
+        match self.0.iter().find(|(d, _)| *d == g) {
+            Some((_, Some(v))) => v,
+            Some((d, None)) => d.placeholder(),
+            None => "",
+        }
+    }
+}
+
+impl Serialize for GroupKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut dims: Vec<GroupBy> = self.0.iter().map(|(g, _)| *g).collect();
+        dims.sort_by_key(|g| g.name());
+        let mut m = s.serialize_map(Some(dims.len()))?;
+        for g in dims {
+            m.serialize_entry(g.name(), self.text(g))?;
+        }
+        m.end()
+    }
+}
+
 /// A sentence kept for `--top`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopSentence {
@@ -141,8 +192,8 @@ pub struct TopSentence {
 /// Figures of one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRow {
-    /// Group key per dimension, e.g. `{"source": "Reuters", "month": "2024-03"}`.
-    pub key: BTreeMap<String, String>,
+    /// The group's key (see [`GroupKey`]).
+    pub key: GroupKey,
     /// Documents in the group.
     pub documents: usize,
     /// Sentences scored.
@@ -154,9 +205,9 @@ pub struct GroupRow {
     /// in `documents`, no sentences).
     pub documents_not_english: usize,
     /// Sentences per label.
-    pub counts: BTreeMap<Label, usize>,
+    pub counts: LabelMap<usize>,
     /// Share of scored sentences per label.
-    pub shares: BTreeMap<Label, f64>,
+    pub shares: LabelMap<f64>,
     /// escalation-warning sentences / scored sentences; `None` (null, an
     /// empty CSV cell) when the group has no scored sentence.
     pub escalation_ratio: Option<f64>,
@@ -285,7 +336,7 @@ struct Acc {
     sentences: usize,
     boilerplate: usize,
     not_english: usize,
-    counts: [usize; Label::COUNT],
+    counts: LabelMap<usize>,
     prob_sums: [f64; Label::COUNT],
     top: TopHeap,
 }
@@ -296,7 +347,7 @@ struct Acc {
 pub struct ReportBuilder {
     grouping: Grouping,
     top: usize,
-    groups: BTreeMap<Vec<String>, Acc>,
+    groups: BTreeMap<Vec<Option<String>>, Acc>,
     duplicate_ids: Vec<String>,
     shares: Option<ShareEstimator>,
 }
@@ -323,7 +374,7 @@ impl ReportBuilder {
 
     /// Adds one scored document.
     pub fn add(&mut self, d: &ScoredDocument) {
-        let key: Vec<String> = self.grouping.0.iter().map(|g| g.key(d)).collect();
+        let key: Vec<Option<String>> = self.grouping.0.iter().map(|g| g.key(d)).collect();
         let acc = self.groups.entry(key).or_default();
         // Later parts of a document read in parts are the same document.
         let continued = d.doc.part.is_some_and(|p| p.index > 0);
@@ -343,7 +394,7 @@ impl ReportBuilder {
         acc.boilerplate += d.boilerplate.len();
         for s in &d.sentences {
             acc.sentences += 1;
-            acc.counts[s.prediction.label.index()] += 1;
+            acc.counts[s.prediction.label] += 1;
             for (sum, &p) in acc.prob_sums.iter_mut().zip(&s.prediction.probs) {
                 *sum += p as f64;
             }
@@ -369,24 +420,18 @@ impl ReportBuilder {
             .map(|(key, a)| {
                 let n = a.sentences;
                 let share = |c: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
-                let esc = a.counts[Label::EscalationWarning.index()];
-                let dip = a.counts[Label::Diplomacy.index()];
+                let esc = a.counts[Label::EscalationWarning];
+                let dip = a.counts[Label::Diplomacy];
                 let (lo, hi) = wilson(esc, n);
                 let defined = |v: f64| (n > 0).then_some(v);
                 GroupRow {
-                    key: dims.iter().map(|g| g.name().to_string()).zip(key).collect(),
+                    key: GroupKey(dims.iter().copied().zip(key).collect()),
                     documents: a.documents,
                     sentences: n,
                     boilerplate: a.boilerplate,
                     documents_not_english: a.not_english,
-                    counts: Label::ALL
-                        .iter()
-                        .map(|&l| (l, a.counts[l.index()]))
-                        .collect(),
-                    shares: Label::ALL
-                        .iter()
-                        .map(|&l| (l, share(a.counts[l.index()])))
-                        .collect(),
+                    counts: a.counts,
+                    shares: a.counts.map(|_, &c| share(c)),
                     escalation_ratio: defined(share(esc)),
                     escalation_ratio_low: defined(lo),
                     escalation_ratio_high: defined(hi),
@@ -565,7 +610,7 @@ impl GroupRow {
     pub fn key_values(&self, group_by: &[GroupBy]) -> Vec<String> {
         group_by
             .iter()
-            .map(|g| self.key.get(g.name()).cloned().unwrap_or_default())
+            .map(|g| self.key.text(*g).to_string())
             .collect()
     }
 
@@ -578,10 +623,10 @@ impl GroupRow {
         v.push(self.boilerplate.to_string());
         v.push(self.documents_not_english.to_string());
         for l in Label::ALL {
-            v.push(self.counts[&l].to_string());
+            v.push(self.counts[l].to_string());
         }
         for l in Label::ALL {
-            v.push(format!("{:.6}", self.shares[&l]));
+            v.push(format!("{:.6}", self.shares[l]));
         }
         for x in [
             self.escalation_ratio,

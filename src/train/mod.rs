@@ -21,7 +21,7 @@ mod run;
 pub use crate::model::params::{ClassWeight, TrainParams, ValidTrainParams};
 pub use run::{Evaluation, TrainingRun, held_out, held_out_files, smoothed_prior};
 
-use std::collections::BTreeMap;
+use crate::label::LabelMap;
 
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
@@ -129,7 +129,7 @@ impl ValidTrainParams {
         let present: Vec<Label> = counts
             .iter()
             .filter(|&(_, &n)| n > 0)
-            .map(|(&l, _)| l)
+            .map(|(l, _)| l)
             .collect();
         if present.len() < 2 {
             return Err(TrainError::OneClass(present[0]));
@@ -171,23 +171,17 @@ impl ValidTrainParams {
         // n_k * (max / n_k)^balance_power rows (power 1: every label as many
         // as the largest; 0: none copied), spread evenly over its rows.
         let max_count = *counts.values().max().expect("non-empty");
-        let replicated: BTreeMap<Label, usize> = counts
-            .iter()
-            .map(|(&l, &n)| {
-                let target = match p.class_weight {
-                    ClassWeight::Balanced if n > 0 => {
-                        let f = (max_count as f64 / n as f64).powf(p.balance_power);
-                        ((n as f64 * f).round() as usize).max(n)
-                    }
-                    _ => n,
-                };
-                (l, target)
-            })
-            .collect();
+        let replicated: LabelMap<usize> = counts.map(|_, &n| match p.class_weight {
+            ClassWeight::Balanced if n > 0 => {
+                let f = (max_count as f64 / n as f64).powf(p.balance_power);
+                ((n as f64 * f).round() as usize).max(n)
+            }
+            _ => n,
+        });
         let mut order: Vec<usize> = Vec::with_capacity(replicated.values().sum());
         let mut rank = [0usize; Label::COUNT];
         for (i, e) in examples.iter().enumerate() {
-            let (n, target) = (counts[&e.label], replicated[&e.label]);
+            let (n, target) = (counts[e.label], replicated[e.label]);
             let r = &mut rank[e.label.index()];
             *r += 1;
             let reps = (target * *r) / n - (target * (*r - 1)) / n;
@@ -230,7 +224,7 @@ impl ValidTrainParams {
                 (None, _) => None,
             };
             if let Some(target) = target {
-                let seen = replicated[label] as f64 / n_rows;
+                let seen = replicated[*label] as f64 / n_rows;
                 intercept[c] += (target.ln() - seen.ln()) as f32;
             }
             for (j, w) in weights.iter_mut().enumerate() {

@@ -167,7 +167,7 @@ pub fn held_out_files(model: &StanceModel, files: &[LabeledData]) -> Vec<HeldOut
 pub fn smoothed_prior(examples: &[Example], power: f64) -> [f64; Label::COUNT] {
     let counts = label_counts(examples);
     let total = (examples.len() + Label::COUNT) as f64;
-    let powered = Label::ALL.map(|l| ((counts[&l] as f64 + 1.0) / total).powf(power));
+    let powered = Label::ALL.map(|l| ((counts[l] as f64 + 1.0) / total).powf(power));
     let sum: f64 = powered.iter().sum();
     powered.map(|p| p / sum)
 }

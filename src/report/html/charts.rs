@@ -1,104 +1,21 @@
-//! The report's SVG charts, drawn with `plotters`' SVG backend, and the
-//! label colours they share with the page.
-
-use std::collections::BTreeMap;
+//! The report's SVG charts, drawn with `plotters`' SVG backend, in the
+//! page's palette ([`super::palette`]).
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::super::{Report, wilson};
+use super::super::{TimePoint, wilson};
+use super::palette::colours;
 use super::ratio;
 use crate::eval::CalibrationMetrics;
 use crate::label::Label;
 use crate::quantify::{ShareEstimate, ShareEstimator};
 use crate::report::shorten;
 
-/// Okabe–Ito colours (distinguishable with the common colour-vision
-/// deficiencies), a light tint of each for highlighted text, and the text
-/// colour that reads on the solid colour.
-pub(super) struct Style {
-    solid: (u8, u8, u8),
-    pub(super) css_solid: &'static str,
-    on_solid: (u8, u8, u8),
-}
-
-pub(super) fn style(label: Label) -> Style {
-    match label {
-        Label::Deterrence => Style {
-            solid: (0x00, 0x72, 0xB2),
-            css_solid: "#0072B2",
-            on_solid: (0xFF, 0xFF, 0xFF),
-        },
-        Label::EscalationWarning => Style {
-            solid: (0xD5, 0x5E, 0x00),
-            css_solid: "#D55E00",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-        Label::Diplomacy => Style {
-            solid: (0x00, 0x9E, 0x73),
-            css_solid: "#009E73",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-        Label::Neutral => Style {
-            solid: (0xBB, 0xBB, 0xBB),
-            css_solid: "#BBBBBB",
-            on_solid: (0x00, 0x00, 0x00),
-        },
-    }
-}
-
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
-}
-
-/// One point of the escalation-over-time chart: the time key and the
-/// escalation-warning and scored sentence counts summed over the other
-/// dimensions.
-pub(super) struct TimePoint {
-    pub(super) key: String,
-    escalation: usize,
-    pub(super) sentences: usize,
-    prob_sums: [f64; Label::COUNT],
-}
-
-/// The time series when the grouping starts with a time dimension; also
-/// the number of documents without a date, which it leaves out.
-pub(super) fn time_series(report: &Report) -> Option<(Vec<TimePoint>, usize)> {
-    let first = *report.group_by.first()?;
-    if !first.is_time() {
-        return None;
-    }
-    let mut by_key: BTreeMap<&str, (usize, usize, [f64; Label::COUNT])> = BTreeMap::new();
-    let mut undated = 0;
-    for r in &report.rows {
-        let k = r.key.get(first.name()).map(String::as_str).unwrap_or("");
-        if k.starts_with('(') {
-            undated += r.documents;
-            continue;
-        }
-        let e = by_key.entry(k).or_default();
-        e.0 += r
-            .counts
-            .get(&Label::EscalationWarning)
-            .copied()
-            .unwrap_or(0);
-        e.1 += r.sentences;
-        for (sum, p) in e.2.iter_mut().zip(r.prob_sums) {
-            *sum += p;
-        }
-    }
-    let points = by_key
-        .into_iter()
-        .map(|(k, (e, n, prob_sums))| TimePoint {
-            key: k.to_string(),
-            escalation: e,
-            sentences: n,
-            prob_sums,
-        })
-        .collect();
-    Some((points, undated))
 }
 
 /// Gives a plotters SVG an id and an accessible name, and lets CSS scale it.
@@ -229,7 +146,7 @@ pub(super) fn shares_svg(bars: &[(String, [f64; Label::COUNT], usize)]) -> Resul
                 if w <= 0.0 {
                     continue;
                 }
-                let st = style(l);
+                let st = colours(l);
                 chart
                     .draw_series([Rectangle::new(
                         [(x, bottom), (x + w, top)],
@@ -330,7 +247,7 @@ pub(super) fn escalation_svg(
             .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(|e| e.to_string())?;
-        let esc = rgb(style(Label::EscalationWarning).solid);
+        let esc = rgb(colours(Label::EscalationWarning).solid);
         // The band; a single point gets a narrow box instead.
         let band: Vec<(f64, f64)> = if bounds.len() == 1 {
             let (_, lo, hi) = bounds[0];
@@ -459,8 +376,8 @@ pub(super) fn corrected_svg(bars: &[CorrectedBar]) -> Result<String, String> {
         })
         .fold(0.0f64, f64::max);
     let x_max = ((top * 1.1 * 20.0).ceil() / 20.0).clamp(0.05, 1.0);
-    let esc = rgb(style(Label::EscalationWarning).solid);
-    let dip = rgb(style(Label::Diplomacy).solid);
+    let esc = rgb(colours(Label::EscalationWarning).solid);
+    let dip = rgb(colours(Label::Diplomacy).solid);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (CHART_W, rows.height)).into_drawing_area();
@@ -515,7 +432,7 @@ pub(super) fn reliability_svg(c: &CalibrationMetrics) -> Result<String, String> 
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let panels = root.split_evenly((1, Label::COUNT));
         for (panel, l) in panels.iter().zip(Label::ALL) {
-            let colour = rgb(style(l).solid);
+            let colour = rgb(colours(l).solid);
             let mut chart = ChartBuilder::on(panel)
                 .caption(l.as_str(), (FONT, 16))
                 .margin(8)
@@ -548,7 +465,7 @@ pub(super) fn reliability_svg(c: &CalibrationMetrics) -> Result<String, String> 
                 )])
                 .map_err(|e| e.to_string())?;
             for (q, filled) in [(&c.raw, false), (&c.calibrated, true)] {
-                let bins = &q.per_label[&l].bins;
+                let bins = &q.per_label[l].bins;
                 let pts: Vec<(f64, f64)> = bins
                     .iter()
                     .filter(|b| b.rows > 0)

@@ -25,33 +25,18 @@
 //! are `<svg id="chart-shares">` and `<svg id="chart-escalation">`.
 
 mod charts;
+mod palette;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{GroupRow, Report, shorten, wilson};
+use super::{GroupRow, Report, Totals, shorten, wilson};
 use crate::label::Label;
 use crate::model::StanceModel;
 use crate::score::{ScoredDocument, ScoredSentence};
-use charts::{
-    CorrectedBar, corrected_svg, escalation_svg, reliability_svg, shares_svg, style, time_series,
-};
+use charts::{CorrectedBar, corrected_svg, escalation_svg, reliability_svg, shares_svg};
 
 /// Default number of documents shown sentence by sentence.
 pub const DEFAULT_DETAIL_DOCS: usize = 200;
-
-/// What each label means, for the legend (from the annotation guide).
-fn meaning(label: Label) -> &'static str {
-    match label {
-        Label::Deterrence => {
-            "strength, readiness or credible costs as the way to prevent aggression"
-        }
-        Label::EscalationWarning => {
-            "the danger that a conflict starts, widens, intensifies or turns into confrontation"
-        }
-        Label::Diplomacy => "talks, agreements, de-escalation, restraint or cooperation",
-        Label::Neutral => "none of the three framings",
-    }
-}
 
 /// The scored documents kept for the per-document section: the first
 /// `max` in input order; the others are only counted, so memory stays
@@ -112,44 +97,7 @@ pub struct HtmlMeta {
     pub model: String,
 }
 
-/// Sums over every group.
-struct Totals {
-    documents: usize,
-    sentences: usize,
-    boilerplate: usize,
-    counts: [usize; Label::COUNT],
-    prob_sums: [f64; Label::COUNT],
-}
-
-impl Totals {
-    fn of(rows: &[GroupRow]) -> Totals {
-        let mut t = Totals {
-            documents: 0,
-            sentences: 0,
-            boilerplate: 0,
-            counts: [0; Label::COUNT],
-            prob_sums: [0.0; Label::COUNT],
-        };
-        for r in rows {
-            t.documents += r.documents;
-            t.sentences += r.sentences;
-            t.boilerplate += r.boilerplate;
-            for l in Label::ALL {
-                t.counts[l.index()] += r.counts.get(&l).copied().unwrap_or(0);
-                t.prob_sums[l.index()] += r.prob_sums[l.index()];
-            }
-        }
-        t
-    }
-
-    fn share(&self, l: Label) -> f64 {
-        ratio(self.counts[l.index()], self.sentences)
-    }
-}
-
-fn ratio(k: usize, n: usize) -> f64 {
-    if n == 0 { 0.0 } else { k as f64 / n as f64 }
-}
+use super::summary::ratio;
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
@@ -160,123 +108,20 @@ fn key_text(report: &Report, row: &GroupRow) -> String {
     report
         .group_by
         .iter()
-        .map(|g| row.key.get(g.name()).map(String::as_str).unwrap_or(""))
+        .map(|&g| row.key.text(g))
         .collect::<Vec<_>>()
         .join(" / ")
 }
 
-const CSS: &str = r#"
-:root { color-scheme: light; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d9d9d9;
-  --det: #0072B2; --esc: #D55E00; --dip: #009E73; --neu: #BBBBBB;
-  --det-bg: #d9e9f6; --esc-bg: #fbe1cd; --dip-bg: #d2f0e6; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; color: var(--ink); background: #fff;
-  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
-main { max-width: 74rem; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
-h1 { font-size: 1.75rem; margin: 0 0 .25rem; line-height: 1.2; }
-h2 { font-size: 1.3rem; margin: 2.25rem 0 .6rem; padding-bottom: .25rem; border-bottom: 1px solid var(--rule); }
-h3 { font-size: 1.05rem; margin: 0; overflow-wrap: anywhere; }
-p { margin: .5rem 0; }
-.meta { color: var(--muted); margin: 0; font-size: .92rem; overflow-wrap: anywhere; }
-.meta code { font-size: .88rem; }
-.cards { display: flex; flex-wrap: wrap; gap: .6rem; margin: .9rem 0 0; padding: 0; list-style: none; }
-.cards + .cards { margin-top: .6rem; }
-.cards li { border: 1px solid var(--rule); border-radius: 6px; padding: .45rem .8rem; min-width: 8.5rem; }
-.cards b { display: block; font-size: 1.3rem; font-variant-numeric: tabular-nums; }
-.cards span { color: var(--muted); font-size: .85rem; }
-.legend { display: grid; grid-template-columns: repeat(auto-fit, minmax(13.5rem, 1fr)); gap: .6rem;
-  padding: 0; margin: .6rem 0 0; list-style: none; font-size: .88rem; line-height: 1.35; }
-.legend li { border: 1px solid var(--rule); border-radius: 6px; padding: .45rem .8rem; }
-.legend-name { display: flex; align-items: center; gap: .45rem; }
-.legend-share { display: block; color: var(--muted); margin: .15rem 0; }
-.legend-share b { font-size: 1.3rem; color: var(--ink); font-variant-numeric: tabular-nums; }
-.legend .meaning { display: block; color: var(--muted); font-size: .8rem; }
-.swatch { display: inline-block; width: 1.9rem; height: .95rem; border-radius: 2px; flex: none; vertical-align: -.1rem; }
-.swatch.lab-deterrence { background: var(--det-bg); border-bottom: 3px solid var(--det); }
-.swatch.lab-escalation-warning { background: var(--esc-bg); border-bottom: 3px double var(--esc); border-bottom-width: 4px; }
-.swatch.lab-diplomacy { background: var(--dip-bg); border-bottom: 3px dashed var(--dip); }
-.swatch.lab-neutral { background: #fff; border: 1px solid var(--rule); }
-.swatch.boilerplate { background: #f3f3f3; border: 1px dashed #aaa; }
-figure { margin: 1rem 0 1.5rem; }
-figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
-svg.chart { display: block; width: 100%; max-width: 1080px; height: auto; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; font-size: .88rem; font-variant-numeric: tabular-nums; }
-th, td { padding: .3rem .45rem; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; white-space: nowrap; }
-th { background: #f5f5f5; font-weight: 600; position: sticky; top: 0; }
-th.key, td.key { text-align: left; white-space: normal; min-width: 6rem; overflow-wrap: anywhere; }
-td small { color: var(--muted); }
-tfoot td { font-weight: 600; border-top: 2px solid #999; }
-.th-lab { border-bottom: 3px solid; }
-.note { background: #fff8e1; border-left: 4px solid #e0b000; padding: .5rem .8rem; }
-.hint { color: var(--muted); font-size: .92rem; }
-.top-list { font-size: .93rem; padding-left: 1.2rem; }
-.top-list li { margin: .25rem 0; }
-.top-list .prob { font-variant-numeric: tabular-nums; color: var(--esc); font-weight: 600; }
-details.doc-index { margin: .75rem 0; font-size: .9rem; }
-details.doc-index summary { cursor: pointer; color: #0b57a4; }
-details.doc-index ol { columns: 2 26rem; column-gap: 2.5rem; padding-left: 2.2rem; margin: .5rem 0; }
-details.doc-index li { break-inside: avoid; margin-bottom: .2rem; }
-details.doc-index a { color: #0b57a4; }
-article.doc { border: 1px solid var(--rule); border-radius: 8px; padding: .9rem 1.1rem; margin: 1rem 0 1.5rem; }
-.doc-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .25rem 1rem; margin-bottom: .5rem; }
-.docbar { display: flex; height: .55rem; border-radius: 3px; overflow: hidden; background: #eee; margin: .4rem 0 .8rem; max-width: 30rem; }
-.docbar span { display: block; height: 100%; }
-.doc-body { font-size: 1.02rem; line-height: 1.85; max-width: 48rem; }
-.para { position: relative; margin: 0 0 .75rem; }
-.para.title-line { font-weight: 650; font-size: 1.08rem; }
-.sent { padding: .08rem .05rem; border-radius: 2px; -webkit-box-decoration-break: clone; box-decoration-break: clone; cursor: help; }
-.sent.lab-deterrence { background: var(--det-bg); border-bottom: 2px solid var(--det); }
-.sent.lab-escalation-warning { background: var(--esc-bg); border-bottom: 4px double var(--esc); }
-.sent.lab-diplomacy { background: var(--dip-bg); border-bottom: 2px dashed var(--dip); }
-.sent.lab-neutral { background: transparent; }
-.sent:hover { outline: 1px solid #777; }
-.sent:focus { outline: 3px solid #1a1a1a; outline-offset: 1px; }
-.sent:focus:not(:focus-visible) { outline: 1px solid #777; }
-.tip { display: none; position: absolute; left: 0; z-index: 10; width: min(27rem, 100%); margin-top: .3rem;
-  background: #fff; color: var(--ink); border: 1px solid #888; border-radius: 6px; padding: .55rem .75rem;
-  box-shadow: 0 4px 14px rgba(0,0,0,.18); font-size: .85rem; line-height: 1.45; font-weight: 400; cursor: auto; }
-.sent:hover > .tip, .sent:focus > .tip, .sent:focus-within > .tip { display: block; }
-.tip-head { display: block; margin-bottom: .35rem; }
-.tip-head b { text-transform: none; }
-.tip-row { display: grid; grid-template-columns: 8.8rem 1fr 3rem; align-items: center; gap: .5rem; }
-.tip-row.pred { font-weight: 700; }
-.tip-bar { display: block; height: .55rem; background: #eee; border-radius: 2px; overflow: hidden; }
-.tip-fill { display: block; height: 100%; }
-.tip-val { text-align: right; font-variant-numeric: tabular-nums; }
-.tip-terms { display: block; margin-top: .4rem; color: var(--muted); }
-.tip-terms b { color: var(--ink); font-weight: 600; }
-.boiler { color: #8a8a8a; font-size: .88rem; font-style: italic; line-height: 1.5; margin: 0 0 .6rem;
-  border-left: 3px dashed #c8c8c8; padding-left: .5rem; }
-.boiler .tag { font-style: normal; font-size: .72rem; text-transform: uppercase; letter-spacing: .04em;
-  border: 1px solid #c8c8c8; border-radius: 3px; padding: 0 .3rem; margin-right: .4rem; }
-.vh { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
-@media (max-width: 40rem) { main { padding: 1rem .8rem 3rem; } .tip-row { grid-template-columns: 7.5rem 1fr 2.6rem; } }
-@media print {
-  @page { margin: 14mm 12mm; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font-size: 10pt; }
-  main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  figure, tr, .legend, .cards { break-inside: avoid; }
-  .legend { grid-template-columns: repeat(4, 1fr); }
-  details.doc-index, .hint { display: none; }
-  .tip, .sent:hover > .tip, .sent:focus > .tip, .sent:focus-within > .tip { display: none; }
-  .sent:hover, .sent:focus { outline: none; }
-  th { position: static; }
-  .table-wrap { overflow: visible; }
-  table { font-size: 8pt; }
-  th, td { padding: .15rem .25rem; white-space: normal; }
-  td small { display: block; }
-  article.doc { border: none; padding: 0; margin: 0 0 1rem; }
-  .doc-head { break-after: avoid; }
-  .doc-body { max-width: none; line-height: 1.6; font-size: 10pt; }
-  .para { break-inside: auto; }
-  a { color: inherit; text-decoration: none; }
+/// The page's style sheet: the palette's custom properties, then
+/// `report.css`.
+fn css() -> String {
+    format!(
+        ":root {{ color-scheme: light; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d9d9d9;\n  {} }}\n{}",
+        palette::css_properties(),
+        include_str!("report.css")
+    )
 }
-"#;
 
 /// Renders the page: `report` covers every document, `details` holds the
 /// documents shown sentence by sentence (with the top terms their
@@ -288,7 +133,7 @@ pub fn render(
     model: &StanceModel,
     meta: &HtmlMeta,
 ) -> Result<String, String> {
-    let totals = Totals::of(&report.rows);
+    let totals = report.totals();
     let grouping = report
         .group_by
         .iter()
@@ -299,18 +144,15 @@ pub fn render(
         .rows
         .iter()
         .map(|r| {
-            let mut s = [0.0; Label::COUNT];
-            for l in Label::ALL {
-                s[l.index()] = r.shares.get(&l).copied().unwrap_or(0.0);
-            }
+            let s = r.shares.0;
             (key_text(report, r), s, r.sentences)
         })
         .collect();
     let shares_chart = shares_svg(&bars)?;
-    let time = time_series(report);
+    let time = report.time_series();
     let time_chart = match &time {
-        Some((points, _)) if !points.is_empty() => {
-            Some(escalation_svg(points, model.share_estimator())?)
+        Some(t) if !t.points.is_empty() => {
+            Some(escalation_svg(&t.points, model.share_estimator())?)
         }
         _ => None,
     };
@@ -359,7 +201,7 @@ pub fn render(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="generator" content={"stance " (env!("CARGO_PKG_VERSION"))};
                 title { (page_title) }
-                style { (PreEscaped(CSS)) }
+                style { (PreEscaped(css())) }
             }
             body {
                 main {
@@ -393,8 +235,8 @@ pub fn render(
                                     @if model.share_estimator().is_some() {
                                         " The black line is the corrected escalation share (counting corrected for the classifier's known errors), with its 95 % interval, which includes the classifier's error, as whiskers: quote this one for how much escalation language there is."
                                     }
-                                    @if let Some((_, undated)) = &time {
-                                        @if *undated > 0 {
+                                    @if let Some(undated) = time.as_ref().map(|t| t.undated_documents) {
+                                        @if undated > 0 {
                                             " " (undated) " document(s) without a date are left out of this chart."
                                         }
                                     }
@@ -452,9 +294,9 @@ pub fn render(
                                     "in each of ten bins, the share of sentences that have the label against their mean probability. "
                                     "Hollow: the classifier's raw probabilities; filled: calibrated (the probabilities this report uses). "
                                     "Escalation-warning expected calibration error: raw "
-                                    (format!("{:.3}", c.raw.per_label[&Label::EscalationWarning].ece))
+                                    (format!("{:.3}", c.raw.per_label[Label::EscalationWarning].ece))
                                     ", calibrated "
-                                    (format!("{:.3}", c.calibrated.per_label[&Label::EscalationWarning].ece)) "."
+                                    (format!("{:.3}", c.calibrated.per_label[Label::EscalationWarning].ece)) "."
                                 }
                             }
                         }
@@ -514,9 +356,9 @@ fn legend(totals: &Totals) -> Markup {
                     }
                     span.legend-share {
                         b { (pct(totals.share(l))) }
-                        " of sentences (" (totals.counts[l.index()]) ")"
+                        " of sentences (" (totals.counts[l]) ")"
                     }
-                    span.meaning { (meaning(l)) }
+                    span.meaning { (l.meaning()) }
                 }
             }
         }
@@ -548,7 +390,7 @@ fn summary_table(
                         th scope="col" { "boilerplate" }
                         @for l in Label::ALL {
                             th.th-lab scope="col" title={"share of sentences labeled " (l) " (count)"}
-                                style={"border-bottom-color:" (style(l).css_solid)} { (short_name(l)) }
+                                style={"border-bottom-color:" (palette::colours(l).css())} { (short_name(l)) }
                         }
                         th scope="col" title="escalation-warning sentences / scored sentences, with the 95 % Wilson interval" { "esc. ratio [95% CI]" }
                         @if report.share_method.is_some() {
@@ -563,15 +405,15 @@ fn summary_table(
                     @for r in &report.rows {
                         tr {
                             @for g in &report.group_by {
-                                td.key { (r.key.get(g.name()).map(String::as_str).unwrap_or("")) }
+                                td.key { (r.key.text(*g)) }
                             }
                             td { (r.documents) }
                             td { (r.sentences) }
                             td { (r.boilerplate) }
                             @for l in Label::ALL {
                                 td {
-                                    (pct(r.shares.get(&l).copied().unwrap_or(0.0)))
-                                    " " small { "(" (r.counts.get(&l).copied().unwrap_or(0)) ")" }
+                                    (pct(r.shares[l]))
+                                    " " small { "(" (r.counts[l]) ")" }
                                 }
                             }
                             td {
@@ -609,9 +451,9 @@ fn summary_table(
                             td { (totals.sentences) }
                             td { (totals.boilerplate) }
                             @for l in Label::ALL {
-                                td { (pct(totals.share(l))) " " small { "(" (totals.counts[l.index()]) ")" } }
+                                td { (pct(totals.share(l))) " " small { "(" (totals.counts[l]) ")" } }
                             }
-                            @let esc = totals.counts[Label::EscalationWarning.index()];
+                            @let esc = totals.counts[Label::EscalationWarning];
                             @let (lo, hi) = wilson(esc, totals.sentences);
                             td {
                                 (pct(ratio(esc, totals.sentences))) " "
@@ -718,7 +560,7 @@ fn document(n: usize, d: &ScoredDocument) -> Markup {
                 } {
                     @for l in Label::ALL {
                         @if counts[l.index()] > 0 {
-                            span style={"width:" (format!("{:.3}", 100.0 * ratio(counts[l.index()], total))) "%;background:" (style(l).css_solid)}
+                            span style={"width:" (format!("{:.3}", 100.0 * ratio(counts[l.index()], total))) "%;background:" (palette::colours(l).css())}
                                 title={(l) ": " (counts[l.index()])} {}
                         }
                     }
@@ -767,7 +609,7 @@ fn sentence(doc: usize, s: &ScoredSentence) -> Markup {
                     span.tip-row.pred[l == label] {
                         span.tip-name { (l) }
                         span.tip-bar aria-hidden="true" {
-                            span.tip-fill style={"width:" (format!("{:.1}", 100.0 * p)) "%;background:" (style(l).css_solid)} {}
+                            span.tip-fill style={"width:" (format!("{:.1}", 100.0 * p)) "%;background:" (palette::colours(l).css())} {}
                         }
                         span.tip-val { (format!("{p:.2}")) }
                     }
@@ -855,19 +697,6 @@ mod tests {
         assert!(matches!(&b[0], Block::Sentences(1, s) if s.len() == 2));
         assert!(matches!(&b[1], Block::Boilerplate("Previous Article")));
         assert!(matches!(&b[2], Block::Sentences(5, s) if s.len() == 1));
-    }
-
-    #[test]
-    fn time_series_sums_other_dimensions_and_skips_undated() {
-        let model = StanceModel::embedded().unwrap();
-        let docs = scored(&model);
-        let r = report(&docs, "month,source");
-        let (points, undated) = time_series(&r).unwrap();
-        assert_eq!(undated, 1);
-        let keys: Vec<&str> = points.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["2024-03", "2024-04"]);
-        assert_eq!(points[0].sentences, docs[0].sentences.len());
-        assert!(time_series(&report(&docs, "source,month")).is_none());
     }
 
     #[test]

@@ -1287,3 +1287,22 @@ fn a_jsonl_key_given_twice_is_an_error() {
         1
     );
 }
+
+/// Battery `lab-one-class`, `lab-one-row`: "the training data has only one
+/// label" did not say which files the training data was.
+#[test]
+fn a_training_set_of_one_label_names_its_files() {
+    let d = tempfile::tempdir().unwrap();
+    let l = write(
+        d.path(),
+        "one.csv",
+        "text,label\nTalks resumed.,neutral\nTalks went on.,neutral\n",
+    );
+    let out = d.path().join("m.model");
+    let e = stance(&["train", s(&l), "-o", s(&out), "--holdout", "0"]).err();
+    assert!(
+        e.contains("one.csv: the training data has only one label (neutral)"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}

@@ -28,8 +28,10 @@ pub const MAX_NGRAM: usize = 3;
 #[derive(Debug, Clone)]
 pub struct NGrams<T> {
     max: usize,
-    /// The last `filled` tokens fed, oldest first, in the last slots.
-    window: [Option<T>; MAX_NGRAM],
+    /// The last tokens fed, oldest first; only the last `filled` are of
+    /// this sentence. `None` until the first token.
+    window: Option<[T; MAX_NGRAM]>,
+    filled: usize,
 }
 
 impl<T: Copy> NGrams<T> {
@@ -47,7 +49,8 @@ impl<T: Copy> NGrams<T> {
         );
         NGrams {
             max: max_ngram,
-            window: [None; MAX_NGRAM],
+            window: None,
+            filled: 0,
         }
     }
 
@@ -57,21 +60,27 @@ impl<T: Copy> NGrams<T> {
     /// and the tokens fed so far allow).
     #[inline]
     pub fn push(&mut self, token: T, mut emit: impl FnMut(&[T])) {
-        self.window.rotate_left(1);
-        self.window[MAX_NGRAM - 1] = Some(token);
-        let mut gram = [token; MAX_NGRAM];
-        for n in 1..=self.max {
-            match self.window[MAX_NGRAM - n] {
-                Some(t) => gram[MAX_NGRAM - n] = t,
-                None => break,
+        // (On the hot path of scoring: plain copies, no rotate or memmove.)
+        let w = match &mut self.window {
+            Some(w) => {
+                for k in 0..MAX_NGRAM - 1 {
+                    w[k] = w[k + 1];
+                }
+                w[MAX_NGRAM - 1] = token;
+                w
             }
-            emit(&gram[MAX_NGRAM - n..]);
+            None => self.window.insert([token; MAX_NGRAM]),
+        };
+        self.filled = (self.filled + 1).min(self.max);
+        for n in 1..=self.filled {
+            emit(&w[MAX_NGRAM - n..]);
         }
     }
 
-    /// Forgets the tokens fed: the next token starts a new sentence.
+    /// Forgets the tokens fed: the next token starts a new sentence (or a
+    /// new run, after a token that can be in no n-gram).
     pub fn reset(&mut self) {
-        self.window = [None; MAX_NGRAM];
+        self.filled = 0;
     }
 }
 

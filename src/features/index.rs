@@ -94,6 +94,18 @@ impl TermIndex {
     /// The feature index of an n-gram of word ids (`None` if it is not in
     /// the vocabulary, or contains a word that is in no term).
     #[inline]
+    pub(super) fn lookup_words(&self, gram: &[u32]) -> Option<u32> {
+        let found = match *gram {
+            [a] => *self.unigram.get(a as usize)?,
+            [a, b] => *self.bigram.get(&pack2(a, b))?,
+            [a, b, c] => *self.trigram.get(&pack3(a, b, c))?,
+            _ => NONE,
+        };
+        (found != NONE).then_some(found)
+    }
+
+    /// [`TermIndex::lookup_words`] of an n-gram given as an iterator.
+    #[inline]
     pub(super) fn lookup(&self, gram: impl ExactSizeIterator<Item = u32>) -> Option<u32> {
         let mut w = [NONE; MAX_NGRAM];
         let n = gram.len();

@@ -332,31 +332,56 @@ impl FittedTfidf {
     pub fn for_each_feature(&self, sentence: &str, mut f: impl FnMut(u32, Range<usize>)) {
         let index = &self.index;
         let mut grams: NGrams<(u32, usize, usize)> = NGrams::new(self.analyzer.config().max_ngram);
-        let mut on_word = |w: u32, span: Range<usize>| {
+        self.for_each_word(sentence, |w, span| {
+            // A word in no term is in no n-gram of the vocabulary: the
+            // n-grams start again after it.
+            if w == index::NONE {
+                return grams.reset();
+            }
             grams.push((w, span.start, span.end), |g| {
                 if let Some(id) = index.lookup(g.iter().map(|t| t.0)) {
                     f(id, g[0].1..g[g.len() - 1].2);
                 }
             })
-        };
+        });
+    }
+
+    /// Appends the feature index of every vocabulary term of `sentence`
+    /// (with repeats) to `ids`: the features of
+    /// [`FittedTfidf::for_each_feature`], in the same order, on the hot
+    /// path of scoring, where n-grams carry word ids only (no word ranges).
+    pub fn feature_ids(&self, sentence: &str, ids: &mut Vec<u32>) {
+        let index = &self.index;
+        let mut grams: NGrams<u32> = NGrams::new(self.analyzer.config().max_ngram);
+        self.for_each_word(sentence, |w, _| {
+            if w == index::NONE {
+                return grams.reset();
+            }
+            grams.push(w, |g| {
+                if let Some(id) = index.lookup_words(g) {
+                    ids.push(id);
+                }
+            })
+        });
+    }
+
+    /// Calls `f` with the word id and byte range of every token of
+    /// `sentence`, through the per-thread token cache (a repeated word is
+    /// neither stemmed nor looked up again).
+    #[inline]
+    fn for_each_word(&self, sentence: &str, mut f: impl FnMut(u32, Range<usize>)) {
+        let index = &self.index;
         let cached = index.with_token_cache(|words, buf| {
             crate::analysis::tokenize_spans(sentence, buf, |tok, span| {
                 let w = words.word(tok, |t| self.analyzer.with_stem(t, |s| index.word(s)));
-                on_word(w, span)
+                f(w, span)
             })
         });
         if cached.is_none() {
             // The cache is in use by an outer call on this thread.
             self.analyzer
-                .for_each_token(sentence, |t| on_word(index.word(t.stem), t.span));
+                .for_each_token(sentence, |t| f(index.word(t.stem), t.span));
         }
-    }
-
-    /// Appends the feature index of every vocabulary term of `sentence`
-    /// (with repeats) to `ids`: [`FittedTfidf::for_each_feature`] without
-    /// the word ranges.
-    pub fn feature_ids(&self, sentence: &str, ids: &mut Vec<u32>) {
-        self.for_each_feature(sentence, |id, _| ids.push(id));
     }
 
     /// The TF-IDF vector of a sentence.
@@ -533,6 +558,34 @@ mod tests {
                 ("move", "moved"),
             ]
         );
+    }
+
+    #[test]
+    fn feature_ids_are_for_each_feature_without_ranges() {
+        for max_ngram in 1..=3 {
+            let analyzer = Analyzer::new(AnalyzerConfig {
+                stem: true,
+                max_ngram,
+            });
+            let texts = [
+                "Nuclear weapons were moved to the border.",
+                "Talks on nuclear weapons resume; the border stays closed.",
+                "Weapons, weapons and more weapons were moved.",
+            ];
+            let params = TfidfParams::default()
+                .min_df(1)
+                .max_df(1.0)
+                .check()
+                .unwrap();
+            let f = params.fit(analyzer, &texts);
+            for t in texts.iter().chain(&["", "moved moved border nuclear"]) {
+                let mut with_ranges = Vec::new();
+                f.for_each_feature(t, |id, _| with_ranges.push(id));
+                let mut ids = Vec::new();
+                f.feature_ids(t, &mut ids);
+                assert_eq!(ids, with_ranges, "{max_ngram}: {t}");
+            }
+        }
     }
 
     #[test]

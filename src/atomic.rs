@@ -11,7 +11,9 @@
 //!   as above (as editors do) and the link stays a link.
 //! - A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is
 //!   written in place: it is never replaced by a regular file.
-//! - A directory, or a link whose target does not exist, is an error.
+//! - A directory, or a link whose target does not exist, is an error; so
+//!   is an existing file the user may not write (read-only), even where
+//!   its directory would let it be renamed over.
 //!
 //! [`check_output`] finds the problems that would stop the write before any
 //! long work, and [`check_not_an_input`] refuses an output that is one of
@@ -68,6 +70,16 @@ fn plan(path: &Path) -> Result<Plan, String> {
             } else {
                 path.to_path_buf()
             };
+            // A file its owner made read-only is not replaced behind their
+            // back (renaming over it only needs the directory writable):
+            // opening it for writing, without truncating, asks the system.
+            if let Err(e) = std::fs::OpenOptions::new().write(true).open(&target)
+                && e.kind() == std::io::ErrorKind::PermissionDenied
+            {
+                return Err(format!(
+                    "{shown}: the file is not writable ({e}); it is left as it is"
+                ));
+            }
             Ok(Plan::Replace {
                 target,
                 mode: Some(m.permissions()),

@@ -120,6 +120,75 @@ pub enum DataError {
     Model(#[from] ModelError),
 }
 
+/// What a file that starts with a UTF-16 or UTF-32 byte-order mark is,
+/// for a message: stance reads UTF-8 only, and such a file would otherwise
+/// be called binary (its NUL bytes) or invalid UTF-8.
+pub fn wide_unicode(head: &[u8]) -> Option<String> {
+    let kind = if head.starts_with(b"\xff\xfe\0\0") {
+        "UTF-32 (little-endian)"
+    } else if head.starts_with(b"\0\0\xfe\xff") {
+        "UTF-32 (big-endian)"
+    } else if head.starts_with(b"\xff\xfe") {
+        "UTF-16 (little-endian)"
+    } else if head.starts_with(b"\xfe\xff") {
+        "UTF-16 (big-endian)"
+    } else {
+        return None;
+    };
+    let from = kind.split(' ').next().unwrap_or(kind);
+    Some(format!(
+        "{kind} text (it starts with a {from} byte-order mark); stance reads UTF-8: convert it first, e.g. `iconv -f {from} -t UTF-8 FILE > FILE.utf8`"
+    ))
+}
+
+/// Largest labeled CSV read, in bytes (the document limit of
+/// [`crate::input::MAX_DOCUMENT_BYTES`]): the whole file is held in memory.
+pub const MAX_LABELED_BYTES: usize = 256 << 20;
+
+/// Reads a labeled file whole, refusing at once (before it is all read)
+/// binary data (a NUL byte: `/dev/zero`, an image), UTF-16/32 text and a
+/// file over [`MAX_LABELED_BYTES`].
+fn read_labeled_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
+    use std::io::Read;
+    let io = |error| DataError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let problem = |message: String| DataError::Csv {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(io)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        let start = bytes.len();
+        bytes.extend_from_slice(&chunk[..n]);
+        if start == 0
+            && let Some(what) = wide_unicode(&bytes)
+        {
+            return Err(problem(what));
+        }
+        if let Some(at) = bytes[start..].iter().position(|&b| b == 0) {
+            let at = start + at;
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            return Err(problem(format!(
+                "binary input: NUL byte at byte {at} (line {line}); stance reads UTF-8 text"
+            )));
+        }
+        if bytes.len() > MAX_LABELED_BYTES {
+            return Err(problem(format!(
+                "larger than {} MiB, the most read as one labeled file; split it into smaller files",
+                MAX_LABELED_BYTES >> 20
+            )));
+        }
+    }
+}
+
 /// Checks that `bytes` are UTF-8 and returns them as text, or an error
 /// naming the line of the first bad byte.
 pub fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, DataError> {
@@ -149,10 +218,7 @@ pub fn read_labeled_csv_where(
     path: &Path,
     filter: Option<(&str, &str)>,
 ) -> Result<LabeledData, DataError> {
-    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    let bytes = read_labeled_bytes(path)?;
     let text = utf8_text(path, &bytes)?;
     let sha256 = crate::model::sha256_hex(&bytes);
     let csv_error = |message: String| DataError::Csv {
@@ -168,15 +234,16 @@ pub fn read_labeled_csv_where(
                 .into(),
         });
     }
+    let unique = |name: &str| table.column(name).map_err(csv_error);
     let column = |name: &str| {
-        table.column(name).ok_or_else(|| DataError::MissingColumn {
+        unique(name)?.ok_or_else(|| DataError::MissingColumn {
             path: path.to_path_buf(),
             column: name.to_string(),
             found: table.found(),
         })
     };
     let (ti, li) = (column("text")?, column("label")?);
-    let di = table.column("doc");
+    let di = unique("doc")?;
     let filter_spec = filter;
     let filter = filter
         .map(|(name, value)| column(name).map(|i| (i, value)))

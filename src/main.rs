@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             if e.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("stance: error: {e:#}");
+            eprintln!("stance: error: {}", cli::stderr_safe(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -277,7 +277,17 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
     flushed?;
     read.map_err(E::from)?;
     if documents == 0 {
-        return Err(invalid("empty input: no documents found".into()));
+        // Say which files were read: a CSV with only its header, a JSONL
+        // file of blank lines, or records all skipped.
+        const NAMED: usize = 3;
+        let mut names: Vec<String> = sources.iter().take(NAMED).map(|s| s.name()).collect();
+        if sources.len() > NAMED {
+            names.push(format!("and {} more", sources.len() - NAMED));
+        }
+        return Err(invalid(format!(
+            "{}: empty input: no documents found (a collection needs a record after its header)",
+            names.join(", ")
+        )));
     }
     for w in &cuts.messages {
         warning(w);

@@ -81,9 +81,30 @@ impl<R: Read> Table<R> {
         &self.headers
     }
 
-    /// The index of column `name` (see [`find_column`]).
-    pub(crate) fn column(&self, name: &str) -> Option<usize> {
-        find_column(&self.headers, name)
+    /// The index of column `name` (see [`same_column`]). A name that
+    /// more than one column has (which one holds the data?) is an error,
+    /// with the columns' 1-based positions: `the header has 2 columns
+    /// named "text" (columns 2 and 3): ...`.
+    pub(crate) fn column(&self, name: &str) -> Result<Option<usize>, String> {
+        let at: Vec<usize> = self
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| same_column(h, name))
+            .map(|(i, _)| i)
+            .collect();
+        match at.as_slice() {
+            [] => Ok(None),
+            [i] => Ok(Some(*i)),
+            many => {
+                let list: Vec<String> = many.iter().map(|i| (i + 1).to_string()).collect();
+                Err(format!(
+                    "the header has {} columns named {name:?} (columns {}): which one holds the data is ambiguous; rename or remove all but one",
+                    many.len(),
+                    list.join(" and ")
+                ))
+            }
+        }
     }
 
     /// The header's fields as a list for messages: `a, b, c`.
@@ -165,7 +186,8 @@ enum Quoting {
 struct LineIndex {
     offset: u64,
     passed: u64,
-    pending: std::collections::VecDeque<u64>,
+    /// Each line end's first and last byte (the CR and the LF of a CRLF).
+    pending: std::collections::VecDeque<(u64, u64)>,
     /// Newlines seen in all.
     newlines: u64,
     delimiter: u8,
@@ -190,13 +212,21 @@ struct LineIndex {
 pub const MAX_FIELD_BYTES: u64 = 256 << 20;
 
 impl LineIndex {
-    /// 1-based line of the record starting at byte `offset`; offsets must
-    /// not decrease. A newline *at* `offset` counts as before it: the csv
-    /// crate reports a CRLF record as starting at the `\n` of the line end.
+    /// 1-based line of the record the csv crate says starts at byte
+    /// `offset`; offsets must not decrease. The crate's offset is where the
+    /// previous record ended: a newline *at* `offset` counts as before it
+    /// (a CRLF record is reported as starting at the `\n` of the line end),
+    /// and the blank lines the parser skips before a record, line ends that
+    /// follow one another from there, are before it too.
     fn line_of(&mut self, offset: u64) -> u64 {
-        while self.pending.front().is_some_and(|&nl| nl <= offset) {
+        let mut next = offset;
+        while let Some(&(start, end)) = self.pending.front() {
+            if end > offset && start != next {
+                break;
+            }
             self.pending.pop_front();
             self.passed += 1;
+            next = next.max(end + 1);
         }
         self.passed + 1
     }
@@ -266,10 +296,11 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 continue;
             }
             // A lone CR ends a line (old Mac files); CRLF is one line end.
-            if let Some(cr) = idx.cr.take()
+            let cr = idx.cr.take();
+            if let Some(cr) = cr
                 && b != b'\n'
             {
-                idx.pending.push_back(cr);
+                idx.pending.push_back((cr, cr));
                 idx.newlines += 1;
             }
             // `follow` reads the offset of an opening quote from here.
@@ -286,7 +317,7 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
                 ));
             }
             if b == b'\n' {
-                idx.pending.push_back(at);
+                idx.pending.push_back((cr.unwrap_or(at), at));
                 idx.newlines += 1;
             } else if b == b'\r' {
                 idx.cr = Some(at);
@@ -297,13 +328,13 @@ impl<R: std::io::Read> std::io::Read for LineCounting<R> {
     }
 }
 
-/// Finds a column by name, ignoring case and surrounding spaces.
-pub(crate) fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
-    headers.iter().position(|h| {
-        h.trim()
-            .trim_start_matches('\u{feff}')
-            .eq_ignore_ascii_case(name)
-    })
+/// Whether a header field names column `name`: case and surrounding
+/// spaces (and a byte-order mark) ignored.
+fn same_column(header: &str, name: &str) -> bool {
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .eq_ignore_ascii_case(name)
 }
 
 #[cfg(test)]
@@ -332,7 +363,7 @@ mod tests {
     fn records_carry_their_lines_and_a_bad_record_its_own() {
         let text = b"text,n\r\na,1\r\n\"two\r\nlines\",2\r\nbad \xff,3\nlast,4\n";
         let mut table = Table::new(&text[..], b',').unwrap();
-        assert_eq!(table.column("N"), Some(1));
+        assert_eq!(table.column("N"), Ok(Some(1)));
         let mut rec = csv::StringRecord::new();
         assert_eq!(table.read(&mut rec), Ok(Some(2)));
         assert_eq!(table.read(&mut rec), Ok(Some(3)));

@@ -963,3 +963,346 @@ fn lines_ending_in_a_lone_cr_are_counted() {
         "{e}"
     );
 }
+
+// ---- Found by the second battery (fuzz/battery/run.py) ----
+
+/// Battery `blank-csv*`, `blank-labeled*`, `blank-date`: the csv crate
+/// reports a record after blank lines as starting where the previous record
+/// ended, so every line number after blank lines was short by their count
+/// (a million blank lines: line 4 instead of 1,000,003).
+#[test]
+fn csv_lines_after_blank_lines_are_right() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(
+        d.path(),
+        "c.csv",
+        "id,date,text\n\na,2024-01-01,Talks resumed.\n\n\n\nb,soon,The army warned.\r\n\r\n\r\nc,2024-01-02,x,y\n",
+    );
+    let o = stance(&["score", s(&c), "-q", "-f", "jsonl", "--skip-invalid"]);
+    assert!(
+        o.stderr.contains("c.csv:7: unrecognised date"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("c.csv:10: 4 fields where the header has 3"),
+        "{}",
+        o.stderr
+    );
+    let lines: Vec<i64> = jsonl(&o.stdout)
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 7]);
+    let l = write(
+        d.path(),
+        "l.csv",
+        "text,label\nTalks resumed.,diplomacy\n\n\n\nAny attack,bogus\r\n\r\nx,neutral\n",
+    );
+    let data = stance::data::read_labeled_csv(&l).unwrap();
+    let lines: Vec<u64> = data.examples.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [2, 8]);
+    assert_eq!(data.rejected[0].line, 6);
+}
+
+/// Battery `csv-dup-*`, `lab-dup-*`: a header naming a used column twice
+/// was read silently (the first column won); now an error naming the file,
+/// the column and both positions, for collections and labeled CSVs.
+#[test]
+fn a_column_named_twice_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(d.path(), "c.csv", "id,text,Text\n1,War is near.,Peace.\n");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(
+        e.contains("c.csv: the header has 2 columns named \"text\" (columns 2 and 3)"),
+        "{e}"
+    );
+    let c = write(d.path(), "i.csv", "id,id,text\n1,2,War is near.\n");
+    let e = stance(&["report", s(&c)]).err();
+    assert!(
+        e.contains("i.csv: the header has 2 columns named \"id\""),
+        "{e}"
+    );
+    let l = write(
+        d.path(),
+        "l.csv",
+        "text,label,label\nTalks resumed.,diplomacy,neutral\n",
+    );
+    let e = stance(&["eval", s(&l)]).err();
+    assert!(
+        e.contains("l.csv: the header has 2 columns named \"label\""),
+        "{e}"
+    );
+    // An unused column named twice is not a problem.
+    let c = write(d.path(), "x.csv", "x,text,x\n1,Talks resumed.,2\n");
+    assert_eq!(
+        jsonl(&stance(&["score", s(&c), "-q", "-f", "jsonl"]).ok()).len(),
+        1
+    );
+}
+
+/// Battery `csv-header-only`, `jsonl-empty`, `jsonl-blank-only`: a
+/// collection without records said "empty input: no documents found"
+/// without naming the file.
+#[test]
+fn an_empty_collection_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(d.path(), "c.csv", "id,text\n");
+    let e = stance(&["score", s(&c), "-q"]).err();
+    assert!(e.contains("c.csv: empty input: no documents found"), "{e}");
+    let j = write(d.path(), "j.jsonl", "\n\n\n");
+    let e = stance(&["report", s(&j)]).err();
+    assert!(
+        e.contains("j.jsonl: empty input: no documents found"),
+        "{e}"
+    );
+}
+
+/// Battery `date-year0*`, `date-negative`: year 0000 and negative years
+/// were read as dates; now undated with a warning naming the record, like
+/// impossible days (which already were).
+#[test]
+fn impossible_dates_are_undated_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let c = write(
+        d.path(),
+        "c.csv",
+        "id,date,text\n1,0000-01-01,Talks resumed.\n2,1 January 0000,Talks resumed.\n3,-0044-03-15,Talks resumed.\n4,2023-02-29,Talks resumed.\n5,2024-02-29,Talks resumed.\n",
+    );
+    let o = stance(&["report", s(&c), "--by", "date", "-f", "json"]);
+    for line in 2..=5 {
+        assert!(
+            o.stderr
+                .contains(&format!("c.csv:{line}: unrecognised date")),
+            "{}",
+            o.stderr
+        );
+    }
+    assert!(!o.stderr.contains("c.csv:6:"), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_str(&o.ok()).unwrap();
+    let keys: Vec<String> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"]["date"].to_string())
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.contains(&"\"2024-02-29\"".to_string()), "{keys:?}");
+}
+
+/// Battery `enc-u16*`, `enc-u32*`, `lab-u32`: UTF-16 and UTF-32 files were
+/// called binary (their NUL bytes) or invalid UTF-8; now said for what they
+/// are, for every kind of input, stdin included.
+#[test]
+fn utf16_and_utf32_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "Talks resumed.\n";
+    let le16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be16: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let le32: Vec<u8> = "\u{feff}Talks resumed.\n"
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    for (name, bytes, kind) in [
+        ("a.txt", &le16, "UTF-16 (little-endian) text"),
+        ("b.csv", &be16, "UTF-16 (big-endian) text"),
+        ("c.jsonl", &le32, "UTF-32 (little-endian) text"),
+    ] {
+        let p = write(d.path(), name, bytes);
+        let e = stance(&["score", s(&p), "-q"]).err();
+        assert!(e.contains(&format!("{name}: {kind}")), "{e}");
+        assert!(e.contains("stance reads UTF-8"), "{e}");
+    }
+    let e = stance_stdin(&["score", "-q"], Some(&le16)).err();
+    assert!(e.contains("-: UTF-16 (little-endian) text"), "{e}");
+    let l = write(d.path(), "l.csv", &le32);
+    let e = stance(&["eval", s(&l)]).err();
+    assert!(e.contains("l.csv: UTF-32 (little-endian) text"), "{e}");
+}
+
+/// Battery `sym-devzero-labeled`: `stance train /dev/zero` read the
+/// device whole (over 1 GiB) before failing; labeled files are now read
+/// with a NUL check per megabyte and a size cap.
+#[test]
+fn a_binary_labeled_file_is_refused_at_once() {
+    let o = stance_limited(
+        &["train", "/dev/zero", "-o", "/dev/null"],
+        Stdio::null(),
+        Duration::from_secs(20),
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        e.contains("/dev/zero: binary input: NUL byte at byte 0 (line 1)"),
+        "{e}"
+    );
+}
+
+/// Battery `out-readonly-file`: `-o` replaced a read-only file whenever its
+/// directory was writable (the rename needs only the directory). Run as
+/// `nobody` when the tests run as root, who may write anything.
+#[test]
+fn a_read_only_output_file_is_left_alone() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let w = d.path().join("w");
+    std::fs::create_dir(&w).unwrap();
+    std::fs::set_permissions(&w, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let input = write(d.path(), "a.txt", ARTICLE);
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = write(&w, "report.json", "old report\n");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stance"));
+    cmd.args(["report", s(&input), "-f", "json", "-o", s(&out)]);
+    if std::fs::metadata("/proc/self").unwrap().uid() == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let o = cmd.output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "replaced a read-only file");
+    assert!(e.contains("report.json: the file is not writable"), "{e}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old report\n");
+    assert!(leftovers(&w).is_empty());
+}
+
+/// Battery `ctl-ansi-error`, `ctl-ansi-warning`: errors and warnings
+/// printed file names and fields as they were, so a file planted in a
+/// scanned directory (or a date field) could send escape sequences to the
+/// terminal; now escaped like the tables.
+#[test]
+fn errors_and_warnings_escape_control_characters() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("d")).unwrap();
+    write(&d.path().join("d"), "e\x1b[2Jvil.txt", b"x\xff\n");
+    let e = stance(&["score", "-q", s(&d.path().join("d"))]).err();
+    assert!(!e.contains('\x1b'), "{e:?}");
+    assert!(e.contains("e\\u{1b}[2Jvil.txt:1: invalid UTF-8"), "{e}");
+    let c = write(
+        d.path(),
+        "c.csv",
+        "date,text\n\"\x1b]0;owned\x07\",Talks resumed.\n",
+    );
+    let o = stance(&["report", s(&c), "--by", "date"]);
+    assert!(
+        !o.stderr.contains('\x1b') && !o.stderr.contains('\x07'),
+        "{:?}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("c.csv:2: unrecognised date"),
+        "{}",
+        o.stderr
+    );
+    o.ok();
+}
+
+/// Battery `ctl-cr-lines`: with `--sentences`, a file whose lines end with
+/// a lone CR was one sentence (its whole text); now one per line, with the
+/// lines counted as the other readers count them.
+#[test]
+fn sentences_mode_splits_lone_cr_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "mac.txt",
+        "Talks resumed.\r\rThe army warned.\rBoth sides met.\r\nLast one.\n",
+    );
+    let recs = jsonl(&stance(&["score", "--sentences", s(&p), "-q", "-f", "jsonl"]).ok());
+    let got: Vec<(String, i64)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Talks resumed.", 1),
+        ("The army warned.", 3),
+        ("Both sides met.", 4),
+        ("Last one.", 5),
+    ];
+    assert_eq!(got, want.map(|(t, l)| (t.to_string(), l)).to_vec());
+}
+
+/// Battery `html-huge-nesting`: a page of 50,000 nested elements ran for
+/// minutes (Readability's time grows with the square of the nesting; 2,000
+/// levels took seconds). A page nested deeper than
+/// `extract::html::MAX_DEPTH` is read whole as text, at once.
+#[test]
+fn a_deeply_nested_page_is_read_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let n = stance::extract::html::MAX_DEPTH * 4;
+    let page = format!(
+        "<html><head><title>Deep</title></head><body>{}<p>The army warned of war.</p>{}</body></html>",
+        "<div>".repeat(n),
+        "</div>".repeat(n)
+    );
+    let p = write(d.path(), "deep.html", page);
+    // Under a time limit: it used to run for minutes.
+    let o = stance_limited(
+        &["score", s(&p), "-q", "-f", "jsonl"],
+        Stdio::piped(),
+        Duration::from_secs(60),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let recs = jsonl(&String::from_utf8_lossy(&o.stdout));
+    let texts: Vec<&str> = recs.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Deep", "The army warned of war."]);
+}
+
+/// Battery `jsonl-dup-key`: a JSONL object with `text` twice was read with
+/// the last value, silently; now an error naming the line and the key.
+#[test]
+fn a_jsonl_key_given_twice_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "c.jsonl",
+        "{\"text\": \"Talks resumed.\"}\n{\"text\": \"War is near.\", \"id\": \"x\", \"text\": \"Peace.\"}\n",
+    );
+    let e = stance(&["score", s(&p), "-q"]).err();
+    assert!(
+        e.contains("c.jsonl:2: invalid JSON: the key \"text\" appears twice"),
+        "{e}"
+    );
+    // Nested objects are not read: a key repeated inside one is no problem.
+    let p = write(
+        d.path(),
+        "n.jsonl",
+        "{\"text\": \"Talks resumed.\", \"meta\": {\"a\": 1, \"a\": 2}}\n",
+    );
+    assert_eq!(
+        jsonl(&stance(&["score", s(&p), "-q", "-f", "jsonl"]).ok()).len(),
+        1
+    );
+}
+
+/// Battery `lab-one-class`, `lab-one-row`: "the training data has only one
+/// label" did not say which files the training data was.
+#[test]
+fn a_training_set_of_one_label_names_its_files() {
+    let d = tempfile::tempdir().unwrap();
+    let l = write(
+        d.path(),
+        "one.csv",
+        "text,label\nTalks resumed.,neutral\nTalks went on.,neutral\n",
+    );
+    let out = d.path().join("m.model");
+    let e = stance(&["train", s(&l), "-o", s(&out), "--holdout", "0"]).err();
+    assert!(
+        e.contains("one.csv: the training data has only one label (neutral)"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}

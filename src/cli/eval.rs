@@ -91,7 +91,15 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     )?;
     if !data.rejected.is_empty() {
         for r in &data.rejected {
-            eprintln!("{}:{}: {}", a.csv.display(), r.line, r.reason);
+            eprintln!(
+                "{}",
+                super::output::stderr_safe(&format!(
+                    "{}:{}: {}",
+                    a.csv.display(),
+                    r.line,
+                    r.reason
+                ))
+            );
         }
         bail!(
             "{}: {} row(s) rejected (listed above); fix them to evaluate",

@@ -23,6 +23,7 @@ mod calibrate;
 mod eval;
 mod inspect;
 mod output;
+pub use output::stderr_safe;
 mod report;
 mod score;
 mod serve;

@@ -44,6 +44,20 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// A message for stderr made safe like [`terminal_safe`], its line breaks
+/// kept: errors and warnings name files and quote fields of the input (a
+/// file name or a date field can hold an escape sequence).
+pub fn stderr_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\n') {
+        return terminal_safe(s);
+    }
+    s.split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into()
+}
+
 /// A progress spinner on stderr: shown only when stderr is a terminal and
 /// `--quiet` is off, so stdout is never garbled and logs stay clean.
 pub struct Progress(Option<ProgressBar>);

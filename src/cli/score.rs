@@ -114,7 +114,7 @@ pub fn for_each_scored<T: Send>(
         format: input.format(),
         columns: input.columns(),
         skip_invalid: input.skip_invalid,
-        on_skip: Some(|m| eprintln!("stance: warning: {m}")),
+        on_skip: Some(|m| eprintln!("stance: warning: {}", super::output::stderr_safe(m))),
         options: ScoreOptions {
             any_language: input.any_language,
             explain,
@@ -137,7 +137,7 @@ pub fn for_each_scored<T: Send>(
     progress.finish();
     let summary = result?;
     for w in &warnings {
-        eprintln!("stance: warning: {w}");
+        eprintln!("stance: warning: {}", super::output::stderr_safe(w));
     }
     warn_languages(&summary, input.any_language);
     Ok(summary)
@@ -152,7 +152,10 @@ fn warn_languages(summary: &Summary, any_language: bool) {
         "scored anyway (--any-language): the model reads English, its labels are unreliable"
     };
     for (id, language) in summary.not_english.iter().take(NAMED) {
-        eprintln!("stance: warning: {id}: not in English ({language}): {what}");
+        eprintln!(
+            "stance: warning: {}: not in English ({language}): {what}",
+            super::output::stderr_safe(id)
+        );
     }
     if summary.not_english.len() > NAMED {
         eprintln!(

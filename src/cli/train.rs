@@ -153,7 +153,15 @@ pub struct TrainArgs {
 fn report_rejections(data: &LabeledData) {
     let n = data.rejected.len();
     for r in data.rejected.iter().take(20) {
-        eprintln!("{}:{}: {}", data.path.display(), r.line, r.reason);
+        eprintln!(
+            "{}",
+            super::output::stderr_safe(&format!(
+                "{}:{}: {}",
+                data.path.display(),
+                r.line,
+                r.reason
+            ))
+        );
     }
     if n > 20 {
         eprintln!("... and {} more rejected rows", n - 20);
@@ -237,7 +245,17 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
         evaluation,
         calibration: calibration.as_ref(),
     }
-    .run()?;
+    .run()
+    .map_err(|e| match e {
+        // About the training rows as a whole: said with their files.
+        stance::train::TrainError::OneClass(_)
+        | stance::train::TrainError::Empty
+        | stance::train::TrainError::EmptyVocabulary => {
+            let names: Vec<String> = a.csv.iter().map(|p| p.display().to_string()).collect();
+            anyhow::anyhow!("{}: {e} (nothing was trained)", names.join(", "))
+        }
+        e => e.into(),
+    })?;
     model
         .save(&a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;

@@ -71,7 +71,12 @@ pub(super) fn read_csv<E: From<InputError>>(
             path.display()
         ));
     }
-    let ti = table.column(&columns.text).ok_or_else(|| {
+    let col = |name: &str| {
+        table
+            .column(name)
+            .map_err(|problem| invalid!("{}: {problem}", path.display()))
+    };
+    let ti = col(&columns.text)?.ok_or_else(|| {
         E::from(InputError::from(DataError::MissingColumn {
             path: path.to_path_buf(),
             column: columns.text.clone(),
@@ -79,10 +84,10 @@ pub(super) fn read_csv<E: From<InputError>>(
         }))
     })?;
     let (ii, tti, si, di) = (
-        table.column(&columns.id),
-        table.column(&columns.title),
-        table.column(&columns.source),
-        table.column(&columns.date),
+        col(&columns.id)?,
+        col(&columns.title)?,
+        col(&columns.source)?,
+        col(&columns.date)?,
     );
     let mut rec = csv::StringRecord::new();
     loop {
@@ -158,6 +163,40 @@ fn decode_entities(s: String) -> String {
     }
 }
 
+/// A JSONL record: an object whose keys each appear once. serde_json
+/// keeps the last of two equal keys without a word; which value holds the
+/// text would be a guess, so a repeated key is an error.
+struct JsonRecord(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = JsonRecord;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<JsonRecord, A::Error> {
+                let mut map = serde_json::Map::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    let v: serde_json::Value = m.next_value()?;
+                    if map.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the key {k:?} appears twice (which value holds the data is ambiguous)"
+                        )));
+                    }
+                    map.insert(k, v);
+                }
+                Ok(JsonRecord(map))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
 pub(super) fn read_jsonl<E: From<InputError>>(
     path: &Path,
     mut reader: impl BufRead,
@@ -196,8 +235,8 @@ pub(super) fn read_jsonl<E: From<InputError>>(
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = match serde_json::from_str(line) {
-            Ok(v) => v,
+        let v = match serde_json::from_str::<JsonRecord>(line) {
+            Ok(JsonRecord(map)) => serde_json::Value::Object(map),
             Err(e) => {
                 warnings
                     .invalid_record(format!("{}:{lineno}: invalid JSON: {e}", path.display()))?;

@@ -26,6 +26,8 @@ pub const MAX_DATE_LEN: usize = 64;
 /// `March 5, 2024`, `Mar 5, 2024` and `5 Mar 2024`. Anything else is `None`:
 /// ambiguous forms such as `03/05/2024` are not guessed. Text longer than
 /// [`MAX_DATE_LEN`] bytes is not a date: `None`, at once.
+/// Years outside 1–9999 (year 0000, a negative year: no publication
+/// date) are `None`; impossible days (`2023-02-29`, `31 April`) are too.
 ///
 /// ```
 /// use stance::input::parse_date;
@@ -35,6 +37,11 @@ pub const MAX_DATE_LEN: usize = 64;
 /// assert_eq!(parse_date("03/05/2024"), None);
 /// ```
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    parse_date_any_year(s).filter(|d| (1..=9999).contains(&d.year()))
+}
+
+fn parse_date_any_year(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() > MAX_DATE_LEN {
         return None;

@@ -33,12 +33,31 @@ pub(super) fn read_lines<E: From<InputError>>(
         }
         let l = std::str::from_utf8(&line)
             .map_err(|_| invalid!("{name}:{lineno}: invalid UTF-8; save the file as UTF-8"))?;
-        text.push_str(l);
-        in_part += 1;
-        if !l.trim().is_empty() {
-            sentences += 1;
+        // A lone CR ends a line too (old Mac files), as in the other
+        // readers: each piece is a line of its own, ended with LF here.
+        let body = l.strip_suffix('\n').unwrap_or(l);
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        if body.contains('\r') {
+            let pieces: Vec<&str> = body.split('\r').collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 {
+                    lineno += 1;
+                }
+                text.push_str(piece);
+                text.push('\n');
+                if !piece.trim().is_empty() {
+                    sentences += 1;
+                }
+            }
+            in_part += pieces.len();
+        } else {
+            text.push_str(l);
+            in_part += 1;
+            if !l.trim().is_empty() {
+                sentences += 1;
+            }
         }
-        if in_part == LINES_PER_PART || text.len() >= PART_BYTES {
+        if in_part >= LINES_PER_PART || text.len() >= PART_BYTES {
             let next = Part {
                 index: part.index + 1,
                 line_offset: lineno,

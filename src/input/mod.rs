@@ -245,6 +245,12 @@ impl<R: BufRead> BufRead for NulGuard<R> {
         if self.offset == 0 && buf.starts_with(b"%PDF-") {
             return Ok(buf);
         }
+        // UTF-16 and UTF-32 hold NUL bytes too: said for what they are.
+        if self.offset == 0
+            && let Some(what) = crate::data::wide_unicode(buf)
+        {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
+        }
         if let Some(at) = buf[self.checked..].iter().position(|&b| b == 0) {
             let at = self.checked + at;
             let line = self.line + 1 + buf[..at].iter().filter(|&&b| b == b'\n').count() as u64;

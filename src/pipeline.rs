@@ -228,13 +228,14 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
     let columns = &inputs.columns;
     let mut reader_warnings = std::mem::take(&mut warnings);
+    let sources = &sources;
     let (read, documents, flushed) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let warnings = &mut reader_warnings;
             let mut documents = 0usize;
             let mut batch: Vec<Document> = Vec::new();
             let mut batch_bytes = 0;
-            for source in &sources {
+            for source in sources {
                 let read = read_source(source, format, columns, warnings, |doc| {
                     documents += 1;
                     batch_bytes += doc.text.len();

@@ -361,3 +361,79 @@ fn output_is_the_same_with_one_thread_or_several() {
         assert_eq!(one, run("3", args), "{args:?}");
     }
 }
+
+/// The shipped model's outputs for the examples, byte for byte (see
+/// `tests/data/golden/README.md`): score (JSONL with explanations and raw
+/// probabilities, CSV) and report (JSON with top sentences, CSV).
+#[test]
+fn outputs_are_unchanged() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "score",
+                "examples/seed-article.txt",
+                "-f",
+                "jsonl",
+                "-q",
+                "--explain",
+                "--raw-probs",
+            ],
+            "seed-article.jsonl",
+        ),
+        (
+            &[
+                "report",
+                "examples/news-collection.csv",
+                "--by",
+                "source,month",
+                "--top",
+                "2",
+                "-f",
+                "json",
+                "-q",
+            ],
+            "news-collection.report.json",
+        ),
+        (
+            &[
+                "score",
+                "examples/collection.csv",
+                "-f",
+                "csv",
+                "-q",
+                "--explain",
+            ],
+            "collection.scored.csv",
+        ),
+        (
+            &[
+                "report",
+                "examples/collection.csv",
+                "-f",
+                "csv",
+                "-q",
+                "--by",
+                "year",
+            ],
+            "collection.report.csv",
+        ),
+    ];
+    for (args, file) in cases {
+        let expected =
+            std::fs::read_to_string(common::repo("tests/data/golden").join(file)).unwrap();
+        let got = stance(args).ok();
+        if got != expected {
+            let line = got
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .map_or(got.lines().count().min(expected.lines().count()), |i| i);
+            panic!(
+                "{file}: output differs from line {}:\n  got:      {:?}\n  expected: {:?}",
+                line + 1,
+                got.lines().nth(line),
+                expected.lines().nth(line)
+            );
+        }
+    }
+}

@@ -113,8 +113,10 @@ fn key_text(report: &Report, row: &GroupRow) -> String {
         .join(" / ")
 }
 
-/// The page's style sheet: the palette's custom properties, then
-/// `report.css`.
+/// The page's style sheet: the palette's custom properties (the label
+/// colours `--det`, `--esc`, `--dip`, `--neu` and their `-bg` tints, from
+/// [`palette`], which the charts use too), then `report.css`, which refers
+/// to them.
 fn css() -> String {
     format!(
         ":root {{ color-scheme: light; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d9d9d9;\n  {} }}\n{}",

@@ -29,7 +29,6 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::analysis::sentences::MAX_SENTENCE_CHARS;
 use crate::input::{
     Columns, Document, InputError, InputFormat, ReadWarnings, ScanFilter, Source,
     expand_inputs_with, read_source,
@@ -177,7 +176,7 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
                      summary: &mut Summary,
                      sink: &mut dyn FnMut(T) -> Result<(), E>|
      -> Result<(), E> {
-        let done: Vec<(usize, Option<Foreign>, Cut, T)> = std::mem::take(batch)
+        let done: Vec<(usize, Option<Foreign>, Option<String>, T)> = std::mem::take(batch)
             .into_par_iter()
             .map(|d| {
                 let d = score_document_reporting(model, d, mode, opts, progress);
@@ -187,31 +186,17 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
                     .language
                     .filter(|l| first && !l.is_english())
                     .map(|l| (d.doc.id.clone(), l.name, d.skipped_language));
-                let cut = Cut {
-                    pieces: d.cut.len(),
-                    first_line: d.cut.first().copied(),
-                    doc: if d.cut.is_empty() {
-                        String::new()
-                    } else {
-                        d.doc.id.clone()
-                    },
-                };
+                // Where the first run was cut, and what to say of it.
+                let cut = d.cut_warning().map(|w| match d.cut[0] {
+                    0 => format!("{} (title): {w}", d.doc.id),
+                    l => format!("{}:{l}: {w}", d.doc.id),
+                });
                 (d.sentences.len(), foreign, cut, map(d))
             })
             .collect();
         for (n, foreign, cut, t) in done {
-            if let Some(line) = cut.first_line {
-                let what = match cut.pieces {
-                    1 => "a run of text".to_string(),
-                    n => format!("{n} runs of text (the first here)"),
-                };
-                let at = match line {
-                    0 => format!("{} (title)", cut.doc),
-                    l => format!("{}:{l}", cut.doc),
-                };
-                cuts.push(format!(
-                    "{at}: {what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
-                ));
+            if let Some(cut) = cut {
+                cuts.push(cut);
             }
             summary.sentences += n;
             if let Some((id, name, skipped)) = foreign {
@@ -330,10 +315,3 @@ pub fn score_inputs_with_progress<T: Send, E: From<InputError>>(
 /// A document not in English: its id, language name, and whether it was
 /// left out of scoring.
 type Foreign = (String, &'static str, bool);
-
-/// Runs of text cut into pieces in one document.
-struct Cut {
-    pieces: usize,
-    first_line: Option<usize>,
-    doc: String,
-}

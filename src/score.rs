@@ -61,6 +61,25 @@ pub struct ScoredDocument {
     pub skipped_language: bool,
 }
 
+impl ScoredDocument {
+    /// What every front end says when runs of text were cut into pieces
+    /// ([`ScoredDocument::cut`]): "a run of text of more than 1000
+    /// characters without a sentence end: cut into pieces ...", or "3 runs
+    /// of text (the first here) of more than ..."; `None` when nothing was
+    /// cut. The caller puts the place in front: the line of the first run
+    /// is `cut[0]` (0 for the title).
+    pub fn cut_warning(&self) -> Option<String> {
+        let what = match self.cut.len() {
+            0 => return None,
+            1 => "a run of text".to_string(),
+            n => format!("{n} runs of text (the first here)"),
+        };
+        Some(format!(
+            "{what} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
+        ))
+    }
+}
+
 /// Choices for [`score_document_with`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScoreOptions {
@@ -138,10 +157,9 @@ pub fn score_document_reporting(
     // A part of a larger document continues its line and sentence numbers.
     let part = doc.part.unwrap_or_default();
     let mut push = |line: usize, text: String| {
-        let prediction = model.predict(&text);
-        let top_terms = match opts.explain {
-            0 => Vec::new(),
-            k => model.explain(&text, prediction.label, k),
+        let (prediction, top_terms) = match opts.explain {
+            0 => (model.predict(&text), Vec::new()),
+            k => model.predict_explained(&text, k),
         };
         sentences.push(ScoredSentence {
             index: part.sentence_offset + sentences.len(),

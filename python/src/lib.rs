@@ -16,7 +16,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use rayon::prelude::*;
 use stance::Label;
-use stance::analysis::sentences::MAX_SENTENCE_CHARS;
 use stance::input::{MAX_DOCUMENT_BYTES, RecordFields, record_document};
 use stance::model::{EMBEDDED_MODEL_NAME, ModelError, StanceModel};
 use stance::records::{RecordOptions, records};
@@ -111,19 +110,12 @@ fn score_all(
                     l.name
                 ));
             }
-            if let Some(&line) = d.cut.first() {
-                let what = match d.cut.len() {
-                    1 => "a run of text".to_string(),
-                    n => format!("{n} runs of text (the first"),
+            if let Some(w) = d.cut_warning() {
+                let line = match d.cut[0] {
+                    0 => "title".to_string(),
+                    l => format!("line {l}"),
                 };
-                let tail = if d.cut.len() > 1 { ")" } else { "" };
-                let line = match line {
-                    0 => " in the title".to_string(),
-                    l => format!(" at line {l}"),
-                };
-                warnings.push(format!(
-                    "{at}: {what}{line}{tail} of more than {MAX_SENTENCE_CHARS} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence"
-                ));
+                warnings.push(format!("{at}, {line}: {w}"));
             }
             (d, warnings)
         })

@@ -396,14 +396,44 @@ impl StanceModel {
     /// ranges the vectorizer hands on with each feature: the sentence is
     /// analysed once.
     pub fn explain(&self, sentence: &str, label: Label, k: usize) -> Vec<TermContribution> {
+        let (x, first) = self.features_with_places(sentence);
+        self.explain_features(sentence, &x, &first, label, k)
+    }
+
+    /// The prediction of `sentence` and its `k` strongest terms toward the
+    /// predicted label: [`StanceModel::predict`] and
+    /// [`StanceModel::explain`] from one pass over the sentence.
+    pub fn predict_explained(
+        &self,
+        sentence: &str,
+        k: usize,
+    ) -> (Prediction, Vec<TermContribution>) {
+        let (x, first) = self.features_with_places(sentence);
+        let p = self.predict_features(&x);
+        let terms = self.explain_features(sentence, &x, &first, p.label, k);
+        (p, terms)
+    }
+
+    /// The TF-IDF vector of `sentence` and where in it each feature first
+    /// occurs.
+    fn features_with_places(&self, sentence: &str) -> (SparseVec, BTreeMap<u32, Range<usize>>) {
         let mut ids = Vec::new();
-        // Where each feature first occurs.
         let mut first: BTreeMap<u32, Range<usize>> = BTreeMap::new();
         self.vectorizer.for_each_feature(sentence, |id, span| {
             ids.push(id);
             first.entry(id).or_insert(span);
         });
-        let x = self.vectorizer.weigh(&mut ids);
+        (self.vectorizer.weigh(&mut ids), first)
+    }
+
+    fn explain_features(
+        &self,
+        sentence: &str,
+        x: &SparseVec,
+        first: &BTreeMap<u32, Range<usize>>,
+        label: Label,
+        k: usize,
+    ) -> Vec<TermContribution> {
         let pushes = x
             .iter()
             .map(|&(j, v)| (j, v * self.lift(j, label)))

@@ -317,19 +317,11 @@ struct Warning<'a> {
 /// The warning `stance score` gives for text cut into pieces, with the
 /// line in the document's text (0: the title).
 fn cut_warning(d: &ScoredDocument) -> Option<String> {
-    let first = *d.cut.first()?;
-    let what = match d.cut.len() {
-        1 => "a run of text".to_string(),
-        n => format!("{n} runs of text (the first here)"),
-    };
-    let at = match first {
-        0 => "title".to_string(),
-        l => format!("text line {l}"),
-    };
-    Some(format!(
-        "{at}: {what} of more than {} characters without a sentence end: cut into pieces at clause or word boundaries, each scored as a sentence",
-        crate::analysis::sentences::MAX_SENTENCE_CHARS
-    ))
+    let w = d.cut_warning()?;
+    Some(match d.cut[0] {
+        0 => format!("title: {w}"),
+        l => format!("text line {l}: {w}"),
+    })
 }
 
 fn language_warning(d: &ScoredDocument, any_language: bool) -> Option<String> {

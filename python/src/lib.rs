@@ -206,9 +206,11 @@ impl NativeModel {
             .map(|l| l.parse::<Label>())
             .transpose()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let p = self.model.predict(text);
+        let (p, terms) = match toward {
+            None => self.model.predict_explained(text, k),
+            Some(l) => (self.model.predict(text), self.model.explain(text, l, k)),
+        };
         let toward = toward.unwrap_or(p.label);
-        let terms = self.model.explain(text, toward, k);
         let out = PyDict::new(py);
         out.set_item("label", p.label.as_str())?;
         let probs = PyDict::new(py);
@@ -311,16 +313,7 @@ impl NativeModel {
                 for d in &scored {
                     builder.add(d);
                 }
-                // As the CLI says it: one entry per repeat of an id.
-                let repeats = builder.duplicate_ids();
-                if let Some(first) = repeats.first() {
-                    let ids: std::collections::BTreeSet<&String> = repeats.iter().collect();
-                    let uses = 1 + repeats.iter().filter(|&i| i == first).count();
-                    warnings.push(format!(
-                        "{} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
-                        ids.len()
-                    ));
-                }
+                warnings.extend(builder.duplicate_warning());
                 let report = builder.finish();
                 let csv = report.to_csv(!csv_safe).map_err(|e| e.to_string())?;
                 let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;

@@ -33,12 +33,11 @@ pub struct ExplainArgs {
 
 pub fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let (model, _) = a.model.load()?;
-    let p = model.predict(&a.sentence);
+    let (p, terms) = model.predict_explained(&a.sentence, a.terms);
     outln!("label  {}", p.label);
     for l in Label::ALL {
         outln!("  {:<20} {:.3}", l.as_str(), p.prob(l));
     }
-    let terms = model.explain(&a.sentence, p.label, a.terms);
     if terms.is_empty() {
         outln!("no known term pushes this sentence toward {}", p.label);
     } else {

@@ -138,18 +138,8 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
             Ok(())
         },
     )?;
-    // duplicate_ids() has one entry per repeat: an id used 6 times is 5 of them.
-    if let Some(first) = builder.duplicate_ids().first() {
-        let ids: std::collections::BTreeSet<&String> = builder.duplicate_ids().iter().collect();
-        let uses = 1 + builder
-            .duplicate_ids()
-            .iter()
-            .filter(|&i| i == first)
-            .count();
-        eprintln!(
-            "stance: warning: {} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
-            ids.len()
-        );
+    if let Some(w) = builder.duplicate_warning() {
+        eprintln!("stance: warning: {}", super::output::stderr_safe(&w));
     }
     let report = builder.finish();
     let bytes = match a.format {

@@ -410,6 +410,20 @@ impl ReportBuilder {
         &self.duplicate_ids
     }
 
+    /// What every front end says when ids repeat while grouping by document:
+    /// "2 document id(s) appear more than once (first: "a", 6 times); their
+    /// rows merge them"; `None` when none does.
+    pub fn duplicate_warning(&self) -> Option<String> {
+        // One entry per repeat: an id used 6 times is 5 of them.
+        let first = self.duplicate_ids.first()?;
+        let ids: std::collections::BTreeSet<&String> = self.duplicate_ids.iter().collect();
+        let uses = 1 + self.duplicate_ids.iter().filter(|&i| i == first).count();
+        Some(format!(
+            "{} document id(s) appear more than once (first: {first:?}, {uses} times); their rows merge them",
+            ids.len()
+        ))
+    }
+
     /// The finished rows, sorted by group key.
     pub fn finish(self) -> Report {
         let dims = self.grouping.0.clone();

@@ -158,35 +158,24 @@ fn read_labeled_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
         path: path.to_path_buf(),
         message,
     };
-    let mut file = std::fs::File::open(path).map_err(io)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    let reader = crate::input::NulGuard::new(std::io::BufReader::with_capacity(1 << 20, file));
     let mut bytes = Vec::new();
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut chunk).map_err(io)?;
-        if n == 0 {
-            return Ok(bytes);
-        }
-        let start = bytes.len();
-        bytes.extend_from_slice(&chunk[..n]);
-        if start == 0
-            && let Some(what) = wide_unicode(&bytes)
-        {
-            return Err(problem(what));
-        }
-        if let Some(at) = bytes[start..].iter().position(|&b| b == 0) {
-            let at = start + at;
-            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-            return Err(problem(format!(
-                "binary input: NUL byte at byte {at} (line {line}); stance reads UTF-8 text"
-            )));
-        }
-        if bytes.len() > MAX_LABELED_BYTES {
-            return Err(problem(format!(
-                "larger than {} MiB, the most read as one labeled file; split it into smaller files",
-                MAX_LABELED_BYTES >> 20
-            )));
-        }
+    reader
+        .take(MAX_LABELED_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| match e.kind() {
+            // What the guard found: binary data, UTF-16/32.
+            std::io::ErrorKind::InvalidData => problem(e.to_string()),
+            _ => io(e),
+        })?;
+    if bytes.len() > MAX_LABELED_BYTES {
+        return Err(problem(format!(
+            "larger than {} MiB, the most read as one labeled file; split it into smaller files",
+            MAX_LABELED_BYTES >> 20
+        )));
     }
+    Ok(bytes)
 }
 
 /// Checks that `bytes` are UTF-8 and returns them as text, or an error

@@ -217,14 +217,26 @@ const PART_BYTES: usize = 4 << 20;
 
 /// A reader that fails at the first NUL byte: text never holds one, and
 /// binary input (`/dev/zero`, an image, a zip) is refused at once, with the
-/// byte offset and line, instead of being read as text.
-struct NulGuard<R> {
+/// byte offset and line, instead of being read as text. UTF-16 and UTF-32
+/// text is named for what it is ([`crate::data::wide_unicode`]).
+pub(crate) struct NulGuard<R> {
     inner: R,
     /// Bytes at the start of the inner buffer already checked.
     checked: usize,
     /// Bytes consumed before the inner buffer, and newlines among them.
     offset: u64,
     line: u64,
+}
+
+impl<R: BufRead> NulGuard<R> {
+    pub(crate) fn new(inner: R) -> NulGuard<R> {
+        NulGuard {
+            inner,
+            checked: 0,
+            offset: 0,
+            line: 0,
+        }
+    }
 }
 
 impl<R: BufRead> Read for NulGuard<R> {
@@ -284,13 +296,7 @@ impl<R: BufRead> BufRead for NulGuard<R> {
 /// Opens a source as a buffered reader that refuses binary data (see
 /// [`NulGuard`]); `.gz` files are decompressed on the fly.
 fn open(source: &Source) -> Result<Box<dyn BufRead>, DataError> {
-    let inner = open_raw(source)?;
-    Ok(Box::new(NulGuard {
-        inner,
-        checked: 0,
-        offset: 0,
-        line: 0,
-    }))
+    Ok(Box::new(NulGuard::new(open_raw(source)?)))
 }
 
 fn open_raw(source: &Source) -> Result<Box<dyn BufRead>, DataError> {

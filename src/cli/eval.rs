@@ -90,17 +90,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         a.filter.as_ref().map(|(c, v)| (c.as_str(), v.as_str())),
     )?;
     if !data.rejected.is_empty() {
-        for r in &data.rejected {
-            eprintln!(
-                "{}",
-                super::output::stderr_safe(&format!(
-                    "{}:{}: {}",
-                    a.csv.display(),
-                    r.line,
-                    r.reason
-                ))
-            );
-        }
+        super::output::print_rejections(&data);
         bail!(
             "{}: {} row(s) rejected (listed above); fix them to evaluate",
             a.csv.display(),

@@ -58,6 +58,24 @@ pub fn stderr_safe(s: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// Lists a labeled file's rejected rows on stderr, `FILE:LINE: reason`,
+/// the first [`REJECTIONS_SHOWN`] of them and a count of the rest.
+pub fn print_rejections(data: &stance::data::LabeledData) {
+    let n = data.rejected.len();
+    for r in data.rejected.iter().take(REJECTIONS_SHOWN) {
+        eprintln!(
+            "{}",
+            stderr_safe(&format!("{}:{}: {}", data.path.display(), r.line, r.reason))
+        );
+    }
+    if n > REJECTIONS_SHOWN {
+        eprintln!("... and {} more rejected rows", n - REJECTIONS_SHOWN);
+    }
+}
+
+/// Rejected rows listed one by one.
+pub const REJECTIONS_SHOWN: usize = 20;
+
 /// A progress spinner on stderr: shown only when stderr is a terminal and
 /// `--quiet` is off, so stdout is never garbled and logs stay clean.
 pub struct Progress(Option<ProgressBar>);

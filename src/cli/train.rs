@@ -150,24 +150,6 @@ pub struct TrainArgs {
     seed: u64,
 }
 
-fn report_rejections(data: &LabeledData) {
-    let n = data.rejected.len();
-    for r in data.rejected.iter().take(20) {
-        eprintln!(
-            "{}",
-            super::output::stderr_safe(&format!(
-                "{}:{}: {}",
-                data.path.display(),
-                r.line,
-                r.reason
-            ))
-        );
-    }
-    if n > 20 {
-        eprintln!("... and {} more rejected rows", n - 20);
-    }
-}
-
 pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let params = TrainParams {
@@ -207,7 +189,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<ExitCode> {
     let read = |p: &PathBuf| -> anyhow::Result<LabeledData> {
         let d = read_labeled_csv(p)?;
         if !d.rejected.is_empty() {
-            report_rejections(&d);
+            super::output::print_rejections(&d);
             if !a.skip_invalid {
                 bail!(
                     "{}: {} row(s) rejected (listed above); fix them, or pass --skip-invalid to train without them. No model was written.",
